@@ -1,0 +1,239 @@
+//! Encoding into a caller-owned buffer with BodyLength and CheckSum patched at the end.
+//!
+//! The body is written after a gap sized for the longest header (`8=<BeginString>|9=nnnnnnn|`);
+//! `finish` writes the real header right-aligned against the body, so nothing is moved and the
+//! message is the returned range of the buffer.
+
+use super::tags;
+use super::value::Decimal;
+use super::SOH;
+use crate::time::{TimePrecision, TimestampFormatter, UtcTime, TIMESTAMP_MAX_LEN};
+use thiserror::Error;
+
+/// Why a message could not be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EncodeError {
+    /// The buffer is too small for the message.
+    #[error("encode buffer of {capacity} bytes is too small for the message")]
+    BufferTooSmall {
+        /// The buffer's size.
+        capacity: usize,
+    },
+    /// The body is longer than BodyLength's seven digits allow.
+    #[error("body of {len} bytes exceeds the 9,999,999 bytes BodyLength can carry")]
+    BodyTooLong {
+        /// The body's length.
+        len: usize,
+    },
+}
+
+const MAX_LEN_DIGITS: usize = 7;
+
+/// Writes one message into a caller-owned buffer.
+#[derive(Debug)]
+pub struct MessageWriter<'b> {
+    buf: &'b mut [u8],
+    begin_string: &'b [u8],
+    body_start: usize,
+    pos: usize,
+    overflow: bool,
+}
+
+impl<'b> MessageWriter<'b> {
+    /// Starts a message: reserves the header and writes MsgType(35).
+    pub fn new(buf: &'b mut [u8], begin_string: &'b [u8], msg_type: &[u8]) -> Self {
+        let body_start = 2 + begin_string.len() + 1 + 2 + MAX_LEN_DIGITS + 1;
+        let mut w = MessageWriter {
+            overflow: body_start > buf.len(),
+            buf,
+            begin_string,
+            body_start,
+            pos: body_start,
+        };
+        w.bytes(tags::MSG_TYPE, msg_type);
+        w
+    }
+
+    /// Bytes written so far after the header gap (MsgType included).
+    pub fn body_len(&self) -> usize {
+        self.pos - self.body_start
+    }
+
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        if self.overflow {
+            return;
+        }
+        match self.buf.get_mut(self.pos..self.pos + bytes.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.pos += bytes.len();
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    #[inline]
+    fn tag(&mut self, tag: u32) {
+        let mut b = itoa::Buffer::new();
+        self.put(b.format(tag).as_bytes());
+        self.put(b"=");
+    }
+
+    /// A field with a raw value (string, char, data: the caller's bytes as they are).
+    #[inline]
+    pub fn bytes(&mut self, tag: u32, value: &[u8]) -> &mut Self {
+        self.tag(tag);
+        self.put(value);
+        self.put(&[SOH]);
+        self
+    }
+
+    /// A string field.
+    #[inline]
+    pub fn str(&mut self, tag: u32, value: &str) -> &mut Self {
+        self.bytes(tag, value.as_bytes())
+    }
+
+    /// An unsigned integer field.
+    #[inline]
+    pub fn uint(&mut self, tag: u32, value: u64) -> &mut Self {
+        let mut b = itoa::Buffer::new();
+        self.bytes(tag, b.format(value).as_bytes())
+    }
+
+    /// A signed integer field.
+    #[inline]
+    pub fn int(&mut self, tag: u32, value: i64) -> &mut Self {
+        let mut b = itoa::Buffer::new();
+        self.bytes(tag, b.format(value).as_bytes())
+    }
+
+    /// A one-byte char field.
+    #[inline]
+    pub fn char(&mut self, tag: u32, value: u8) -> &mut Self {
+        self.bytes(tag, &[value])
+    }
+
+    /// A boolean field (`Y`/`N`).
+    #[inline]
+    pub fn bool(&mut self, tag: u32, value: bool) -> &mut Self {
+        self.bytes(tag, if value { b"Y" } else { b"N" })
+    }
+
+    /// A decimal field (price, quantity) without floats.
+    #[inline]
+    pub fn decimal(&mut self, tag: u32, value: Decimal) -> &mut Self {
+        let mut tmp = [0u8; 48];
+        match value.write(&mut tmp) {
+            Some(n) => self.bytes(tag, &tmp[..n]),
+            None => {
+                self.overflow = true;
+                self
+            }
+        }
+    }
+
+    /// A UTCTimestamp field, formatted through the caller's cached formatter.
+    #[inline]
+    pub fn timestamp(
+        &mut self,
+        tag: u32,
+        fmt: &mut TimestampFormatter,
+        t: UtcTime,
+        precision: TimePrecision,
+    ) -> &mut Self {
+        let mut tmp = [0u8; TIMESTAMP_MAX_LEN];
+        match fmt.format(t, precision, &mut tmp) {
+            Some(n) => self.bytes(tag, &tmp[..n]),
+            None => {
+                self.overflow = true;
+                self
+            }
+        }
+    }
+
+    /// A length-prefixed data field pair: the length tag, then the data (which may hold SOH).
+    pub fn data(&mut self, len_tag: u32, data_tag: u32, data: &[u8]) -> &mut Self {
+        self.uint(len_tag, data.len() as u64);
+        self.bytes(data_tag, data)
+    }
+
+    /// Pre-encoded `tag=value<SOH>` fields, appended as they are (a body copied from a stored
+    /// message on resend).
+    pub fn raw_fields(&mut self, fields: &[u8]) -> &mut Self {
+        self.put(fields);
+        self
+    }
+
+    /// Patches BodyLength and appends CheckSum; returns the message's range in the buffer.
+    pub fn finish(self) -> Result<std::ops::Range<usize>, EncodeError> {
+        let capacity = self.buf.len();
+        if self.overflow || self.pos + 7 > capacity {
+            return Err(EncodeError::BufferTooSmall { capacity });
+        }
+        let body_len = self.pos - self.body_start;
+        let mut lb = itoa::Buffer::new();
+        let len_digits = lb.format(body_len).as_bytes();
+        if len_digits.len() > MAX_LEN_DIGITS {
+            return Err(EncodeError::BodyTooLong { len: body_len });
+        }
+        let header_len = 2 + self.begin_string.len() + 1 + 2 + len_digits.len() + 1;
+        let start = self.body_start - header_len;
+        let mut at = start;
+        for part in [
+            &b"8="[..],
+            self.begin_string,
+            &[SOH],
+            b"9=",
+            len_digits,
+            &[SOH],
+        ] {
+            self.buf[at..at + part.len()].copy_from_slice(part);
+            at += part.len();
+        }
+        let sum = super::checksum(&self.buf[start..self.pos]);
+        let trailer = [
+            b'1',
+            b'0',
+            b'=',
+            b'0' + sum / 100,
+            b'0' + (sum / 10) % 10,
+            b'0' + sum % 10,
+            SOH,
+        ];
+        self.buf[self.pos..self.pos + 7].copy_from_slice(&trailer);
+        Ok(start..self.pos + 7)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::Decoder;
+
+    #[test]
+    fn writes_a_valid_message() {
+        let mut buf = [0u8; 256];
+        let mut w = MessageWriter::new(&mut buf, b"FIX.4.4", b"0");
+        w.uint(34, 2).str(49, "A").str(56, "B");
+        let r = w.finish().unwrap();
+        assert_eq!(
+            &buf[r.clone()],
+            b"8=FIX.4.4\x019=20\x0135=0\x0134=2\x0149=A\x0156=B\x0110=126\x01"
+        );
+        let mut d = Decoder::new();
+        assert!(d.decode(&buf[r]).is_ok());
+    }
+
+    #[test]
+    fn too_small_buffer_is_an_error() {
+        let mut buf = [0u8; 30];
+        let mut w = MessageWriter::new(&mut buf, b"FIX.4.4", b"0");
+        w.str(58, "a long text that does not fit");
+        assert_eq!(
+            w.finish(),
+            Err(EncodeError::BufferTooSmall { capacity: 30 })
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! spinfix's FIX session layer as a deterministic state machine.
+//!
+//! This crate does no I/O, spawns no thread and reads no clock. Time comes in as an argument
+//! ([`time::Now`]), frames come in as bytes, and actions come out to be drained by the caller.
+//! That is what lets every protocol rule be tested with simulated time and replayed exactly.
+//!
+//! - [`codec`]: framing, zero-copy decoding, in-place encoding, typed field values.
+//! - [`time`]: the monotonic and UTC timestamps the caller passes in, and SendingTime formatting.
+//! - [`store`]: the [`store::MessageStore`] trait the session persists through, and an in-memory store.
+#![forbid(unsafe_code)]
+
+pub mod codec;
+pub mod store;
+pub mod time;
