@@ -10,5 +10,6 @@
 #![forbid(unsafe_code)]
 
 pub mod codec;
+pub mod reject;
 pub mod store;
 pub mod time;
