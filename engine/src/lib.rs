@@ -1,1 +1,13 @@
-//! Work in progress: see the issue tracker.
+//! spinfix: a thread-per-core, busy-poll FIX engine. The crate trading processes link.
+//!
+//! - [`ring`]: the SPSC byte ring between an I/O thread and a session thread.
+//! - [`agent`], [`idle`], [`clock`]: threads as agents with a duty cycle, an idle strategy and a
+//!   clock read once per cycle.
+//! - [`wheel`]: the hashed timer wheel a session thread keeps one entry per session in.
+//! - [`config`]: QuickFIX settings files and the TOML tuning file.
+
+pub mod agent;
+pub mod clock;
+pub mod idle;
+pub mod ring;
+pub mod wheel;
