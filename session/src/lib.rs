@@ -6,10 +6,16 @@
 //!
 //! - [`codec`]: framing, zero-copy decoding, in-place encoding, typed field values.
 //! - [`time`]: the monotonic and UTC timestamps the caller passes in, and SendingTime formatting.
+//! - [`session`]: the sans-I/O session state machine ([`session::Session`]), configured by
+//!   [`config::SessionConfig`], with [`seq`] numbers and [`timer`] deadlines.
 //! - [`store`]: the [`store::MessageStore`] trait the session persists through, and an in-memory store.
 #![forbid(unsafe_code)]
 
 pub mod codec;
+pub mod config;
 pub mod reject;
+pub mod seq;
+pub mod session;
 pub mod store;
 pub mod time;
+pub mod timer;

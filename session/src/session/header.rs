@@ -1,0 +1,193 @@
+//! Reading the inbound header in one pass, and writing ours in ascending tag order.
+//!
+//! QuickFIX writes 8, 9, 35 and then the remaining header tags in ascending order; peers and the
+//! acceptance suite compare field order literally, so every message we write follows it.
+
+use crate::codec::tags::*;
+use crate::codec::{FieldValue, Message, MessageWriter};
+use crate::config::SessionConfig;
+use crate::time::{TimePrecision, TimestampFormatter, UtcTime};
+
+/// The header fields the session judges, found in one scan of the message.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct HeaderView<'a> {
+    /// MsgSeqNum(34) parsed; `None` if absent or not a number.
+    pub seq: Option<u64>,
+    /// MsgSeqNum(34) present but not a number.
+    pub seq_bad: bool,
+    pub poss_dup: bool,
+    pub sender: Option<&'a [u8]>,
+    pub target: Option<&'a [u8]>,
+    pub sending_time: Option<&'a [u8]>,
+    pub orig_sending_time: Option<&'a [u8]>,
+}
+
+impl<'a> HeaderView<'a> {
+    #[inline]
+    pub fn scan(msg: &Message<'a>) -> HeaderView<'a> {
+        let mut h = HeaderView::default();
+        for f in msg.fields() {
+            match f.tag {
+                MSG_SEQ_NUM if h.seq.is_none() && !h.seq_bad => {
+                    h.seq = u64::parse(msg.value_of(f));
+                    h.seq_bad = h.seq.is_none();
+                }
+                POSS_DUP_FLAG => h.poss_dup = msg.value_of(f) == b"Y",
+                SENDER_COMP_ID if h.sender.is_none() => h.sender = Some(msg.value_of(f)),
+                TARGET_COMP_ID if h.target.is_none() => h.target = Some(msg.value_of(f)),
+                SENDING_TIME if h.sending_time.is_none() => h.sending_time = Some(msg.value_of(f)),
+                ORIG_SENDING_TIME if h.orig_sending_time.is_none() => {
+                    h.orig_sending_time = Some(msg.value_of(f))
+                }
+                _ => {}
+            }
+        }
+        h
+    }
+}
+
+/// Whether a tag belongs to the standard header (FIX.4.0 to FIXT.1.1).
+pub(crate) fn is_header_tag(tag: u32) -> bool {
+    matches!(
+        tag,
+        8 | 9
+            | 34
+            | 35
+            | 43
+            | 49
+            | 50
+            | 52
+            | 56
+            | 57
+            | 90
+            | 91
+            | 97
+            | 115
+            | 116
+            | 122
+            | 128
+            | 129
+            | 142
+            | 143
+            | 144
+            | 145
+            | 212
+            | 213
+            | 347
+            | 369
+            | 370
+            | 627
+            | 628
+            | 629
+            | 630
+            | 1128
+            | 1129
+            | 1156
+    )
+}
+
+/// A header field value to write.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum HVal<'a> {
+    Bytes(&'a [u8]),
+    Uint(u64),
+    Time(UtcTime),
+}
+
+/// The variable part of a header: what differs between a fresh message, a resend and a reject.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HeaderSpec<'a> {
+    pub seq: u64,
+    pub poss_dup: bool,
+    pub sending_time: UtcTime,
+    pub orig_sending_time: Option<UtcTime>,
+    /// Further header fields (routing, kept header fields of a resent message), any order.
+    pub extra: &'a [(u32, &'a [u8])],
+}
+
+const MAX_HEADER: usize = 32;
+
+/// Writes the header after MsgType: the session's own fields plus `spec.extra`, by ascending tag.
+#[inline]
+pub(crate) fn write_header(
+    w: &mut MessageWriter<'_>,
+    cfg: &SessionConfig,
+    fmt: &mut TimestampFormatter,
+    precision: TimePrecision,
+    spec: &HeaderSpec<'_>,
+) {
+    let mut list: [(u32, HVal<'_>); MAX_HEADER] = [(0, HVal::Uint(0)); MAX_HEADER];
+    let mut n = 0usize;
+    macro_rules! push {
+        ($tag:expr, $v:expr) => {
+            if n < MAX_HEADER {
+                list[n] = ($tag, $v);
+                n += 1;
+            }
+        };
+    }
+    push!(MSG_SEQ_NUM, HVal::Uint(spec.seq));
+    if spec.poss_dup {
+        push!(POSS_DUP_FLAG, HVal::Bytes(b"Y"));
+    }
+    push!(SENDER_COMP_ID, HVal::Bytes(cfg.sender_comp_id.as_bytes()));
+    if let Some(v) = &cfg.sender_sub_id {
+        push!(SENDER_SUB_ID, HVal::Bytes(v.as_bytes()));
+    }
+    push!(SENDING_TIME, HVal::Time(spec.sending_time));
+    push!(TARGET_COMP_ID, HVal::Bytes(cfg.target_comp_id.as_bytes()));
+    if let Some(v) = &cfg.target_sub_id {
+        push!(TARGET_SUB_ID, HVal::Bytes(v.as_bytes()));
+    }
+    if let Some(t) = spec.orig_sending_time {
+        push!(ORIG_SENDING_TIME, HVal::Time(t));
+    }
+    if let Some(v) = &cfg.sender_location_id {
+        push!(SENDER_LOCATION_ID, HVal::Bytes(v.as_bytes()));
+    }
+    if let Some(v) = &cfg.target_location_id {
+        push!(TARGET_LOCATION_ID, HVal::Bytes(v.as_bytes()));
+    }
+    for &(tag, v) in spec.extra {
+        push!(tag, HVal::Bytes(v));
+    }
+    let list = &mut list[..n];
+    // Insertion sort: the list is short and nearly sorted, and must stay stable.
+    for i in 1..list.len() {
+        let mut j = i;
+        while j > 0 && list[j - 1].0 > list[j].0 {
+            list.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    for &(tag, v) in list.iter() {
+        match v {
+            HVal::Bytes(b) => w.bytes(tag, b),
+            HVal::Uint(u) => w.uint(tag, u),
+            HVal::Time(t) => w.timestamp(tag, fmt, t, precision),
+        };
+    }
+}
+
+/// Routing fields of a message turned around for a reply (115↔128, 116↔129, 144↔145); empty
+/// values are not turned around. Returns how many of `out` were filled.
+pub(crate) fn reverse_route<'a>(msg: &Message<'a>, out: &mut [(u32, &'a [u8]); 6]) -> usize {
+    const PAIRS: [(u32, u32); 6] = [
+        (ON_BEHALF_OF_COMP_ID, DELIVER_TO_COMP_ID),
+        (ON_BEHALF_OF_SUB_ID, DELIVER_TO_SUB_ID),
+        (ON_BEHALF_OF_LOCATION_ID, DELIVER_TO_LOCATION_ID),
+        (DELIVER_TO_COMP_ID, ON_BEHALF_OF_COMP_ID),
+        (DELIVER_TO_SUB_ID, ON_BEHALF_OF_SUB_ID),
+        (DELIVER_TO_LOCATION_ID, ON_BEHALF_OF_LOCATION_ID),
+    ];
+    let mut n = 0;
+    for (from, to) in PAIRS {
+        if let Some(v) = msg.get(from) {
+            if !v.is_empty() {
+                out[n] = (to, v);
+                n += 1;
+            }
+        }
+    }
+    n
+}

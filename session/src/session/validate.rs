@@ -1,0 +1,22 @@
+//! The pluggable checks the session runs on inbound messages and the resend veto.
+
+use crate::codec::Message;
+use crate::reject::Rejection;
+use std::fmt::Debug;
+
+/// A data-dictionary check, run on every inbound message before the session acts on it.
+///
+/// The session crate's dictionary `Validator` implements this; a session without one performs
+/// only the session-level checks (CompIDs, SendingTime, sequence numbers).
+pub trait MessageValidator: Debug + Send + Sync {
+    /// `Err` with the reason and the tag to blame when the message breaks the dictionary.
+    fn validate(&self, msg: &Message<'_>) -> Result<(), Rejection>;
+}
+
+/// The application's say over which stored messages are replayed on a ResendRequest.
+///
+/// A message it declines is gap-filled instead (stale orders, for example).
+pub trait ResendFilter: Debug + Send {
+    /// Whether to resend `msg` (as stored, before the header is rewritten).
+    fn resend(&mut self, msg: &Message<'_>) -> bool;
+}
