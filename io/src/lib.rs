@@ -1,1 +1,55 @@
-//! Work in progress: see the issue tracker.
+//! spinfix's connections: non-blocking sockets polled with mio, no async runtime.
+//!
+//! One [`Reactor`] per I/O thread owns a `mio::Poll`, its listening ports ([`AcceptorConfig`])
+//! and outbound sessions ([`InitiatorConfig`]). The engine calls [`Reactor::poll`] once per duty
+//! cycle with the time it read; complete frames and [`ConnectionEvent`]s come out through a
+//! [`Handler`], and [`Reactor::send`] writes a session's bytes (queueing, bounded, what the
+//! socket cannot take yet).
+//!
+//! This crate frames with the session crate's [`Framer`](spinfix_session::codec::Framer) and
+//! reads only the header of an acceptor's first Logon; it knows nothing of sequence numbers.
+//!
+//! - [`config`]: what to listen on and connect to, with QuickFIX key names.
+//! - [`state`]: the connection lifecycle, legal transitions only.
+//! - [`event`]: what the reactor reports.
+//! - [`error`]: [`IoError`], the codes operators see.
+
+mod buffer;
+pub mod config;
+mod conn;
+pub mod error;
+pub mod event;
+mod reactor;
+mod route;
+mod socket;
+pub mod state;
+mod tls;
+
+pub use config::{
+    AcceptorConfig, BufferLimits, HostSelectionPolicy, InitiatorConfig, SessionKey, SocketOptions,
+    TlsClientSettings, TlsServerSettings,
+};
+pub use error::IoError;
+pub use event::{ConnectionEvent, ConnectionType};
+pub use reactor::{Handler, Reactor};
+pub use state::ConnState;
+
+/// A session registered with a [`Reactor`]: the handle frames, events and `send` use.
+///
+/// Numbered from 0 in registration order (an acceptor's sessions in the order of its config),
+/// so the engine can index its own tables with [`SessionId::index`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId(pub(crate) u32);
+
+impl SessionId {
+    /// The position in registration order.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "session#{}", self.0)
+    }
+}
