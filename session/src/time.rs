@@ -8,7 +8,7 @@ mod format;
 mod parse;
 
 pub use format::{TimePrecision, TimestampFormatter, TIMESTAMP_MAX_LEN};
-pub use parse::parse_utc_timestamp;
+pub use parse::{parse_date, parse_utc_time_only, parse_utc_timestamp};
 
 use std::time::Duration;
 
@@ -89,3 +89,19 @@ impl Now {
         }
     }
 }
+
+/// A calendar date without a time zone: UTCDateOnly (a UTC date) and LocalMktDate (the
+/// market's local date) share the `YYYYMMDD` format; which one it is, the tag says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// 0..=9999.
+    pub year: u16,
+    /// 1..=12.
+    pub month: u8,
+    /// 1..=31, valid for the month.
+    pub day: u8,
+}
+
+/// A UTCTimeOnly value: nanoseconds since midnight (up to 86,400 s with a leap second).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct TimeOfDay(pub u64);

@@ -42,11 +42,20 @@ impl Decoder {
     /// repeated tags included, so that groups and duplicates can be judged by the validator.
     pub fn decode<'a>(&'a mut self, frame: &'a [u8]) -> Result<Message<'a>, DecodeError> {
         self.fields.clear();
+        if frame.len() > MAX_FRAME_LEN {
+            return Err(DecodeError::FrameTooLong { len: frame.len() });
+        }
         let mut pos = 0usize;
+        // (data tag, declared length) after a length tag such as RawDataLength(95): the next
+        // field, if it is that data tag, is delimited by the length rather than by SOH.
         let mut pending_data_len: Option<(u32, usize)> = None;
         while pos < frame.len() {
             let field_start = pos;
             let (tag, eq) = read_tag(frame, pos)?;
+            let idx = self.fields.len();
+            if idx < 3 {
+                check_header_order(idx, tag, field_start)?;
+            }
             let vstart = eq + 1;
             let vend = match pending_data_len.take() {
                 Some((data_tag, len)) if data_tag == tag => {
@@ -62,7 +71,7 @@ impl Decoder {
                         }
                     }
                 }
-                _ => match memchr::memchr(SOH, &frame[vstart..]) {
+                _ => match find_soh(&frame[vstart..]) {
                     Some(i) => vstart + i,
                     None => {
                         return Err(DecodeError::Unterminated {
@@ -73,32 +82,13 @@ impl Decoder {
                 },
             };
             if let Some(data_tag) = tags::data_tag_for_length(tag) {
+                // A length that does not parse leaves the data field to be delimited by SOH;
+                // the validator then judges the length field's format.
                 if let Some(len) = parse_len(&frame[vstart..vend]) {
                     pending_data_len = Some((data_tag, len));
                 }
             }
-            let idx = self.fields.len();
-            let expect = match idx {
-                0 => Some(tags::BEGIN_STRING),
-                1 => Some(tags::BODY_LENGTH),
-                2 => Some(tags::MSG_TYPE),
-                _ => None,
-            };
-            if let Some(want) = expect {
-                if tag != want {
-                    return Err(match idx {
-                        0 => DecodeError::BeginStringNotFirst { found: tag },
-                        1 => DecodeError::BodyLengthNotSecond {
-                            found: tag,
-                            offset: field_start,
-                        },
-                        _ => DecodeError::MsgTypeNotThird {
-                            found: tag,
-                            offset: field_start,
-                        },
-                    });
-                }
-            }
+            // Both fit in u32: the frame is at most MAX_FRAME_LEN bytes.
             self.fields.push(Field {
                 tag,
                 start: vstart as u32,
@@ -157,29 +147,69 @@ impl Decoder {
     }
 }
 
+/// The longest frame the decoder accepts: field offsets are kept as `u32` to halve the index.
+pub(crate) const MAX_FRAME_LEN: usize = u32::MAX as usize;
+
+/// The first three fields must be 8, 9, 35 in that order.
+#[inline]
+fn check_header_order(idx: usize, tag: u32, offset: usize) -> Result<(), DecodeError> {
+    match (idx, tag) {
+        (0, tags::BEGIN_STRING) | (1, tags::BODY_LENGTH) | (2, tags::MSG_TYPE) => Ok(()),
+        (0, found) => Err(DecodeError::BeginStringNotFirst { found }),
+        (1, found) => Err(DecodeError::BodyLengthNotSecond { found, offset }),
+        (_, found) => Err(DecodeError::MsgTypeNotThird { found, offset }),
+    }
+}
+
+/// Offset of the first SOH. Most FIX values are a few bytes long, where a plain loop ends
+/// before a vectorised search has set up; long values go to memchr.
+#[inline]
+fn find_soh(v: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    let head = &v[..v.len().min(SHORT)];
+    match head.iter().position(|&b| b == SOH) {
+        Some(i) => Some(i),
+        None if v.len() > SHORT => memchr::memchr(SOH, &v[SHORT..]).map(|i| i + SHORT),
+        None => None,
+    }
+}
+
 /// Reads `tag=` at `pos`; returns the tag and the offset of the `=`.
+///
+/// A tag is a positive integer of at most 9 digits without leading zeros: `0=`, `035=` and
+/// `=` are all invalid tags, as QuickFIX and the FIX spec treat them.
 #[inline]
 fn read_tag(frame: &[u8], pos: usize) -> Result<(u32, usize), DecodeError> {
+    let bad = DecodeError::BadTag { offset: pos };
+    match frame.get(pos) {
+        Some(b'1'..=b'9') => {}
+        Some(_) => return Err(bad),
+        None => {
+            return Err(DecodeError::Unterminated {
+                tag: 0,
+                offset: pos,
+            })
+        }
+    }
     let mut tag: u32 = 0;
     let mut i = pos;
     while i < frame.len() {
         let b = frame[i];
         if b == b'=' {
-            if i == pos || tag == 0 {
-                return Err(DecodeError::BadTag { offset: pos });
-            }
             return Ok((tag, i));
         }
-        if !b.is_ascii_digit() || i - pos >= 9 {
-            return Err(DecodeError::BadTag { offset: pos });
+        let d = b.wrapping_sub(b'0');
+        if d > 9 || i - pos >= 9 {
+            return Err(bad);
         }
-        tag = tag * 10 + u32::from(b - b'0');
+        tag = tag * 10 + u32::from(d);
         i += 1;
     }
     Err(DecodeError::Unterminated { tag, offset: pos })
 }
 
-/// A non-negative decimal length with no sign, at most 9 digits.
+/// A non-negative decimal length with no sign, at most 9 digits. Leading zeros are accepted
+/// (FIX `int` and `Length` allow them: `9=0005` is a BodyLength of 5).
 #[inline]
 pub(crate) fn parse_len(v: &[u8]) -> Option<usize> {
     if v.is_empty() || v.len() > 9 {

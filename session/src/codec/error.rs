@@ -5,6 +5,7 @@ use thiserror::Error;
 /// Why a frame is not a well-formed FIX message. A session treats any of these as garbled: the
 /// message is ignored and consumes no sequence number.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The frame does not start with `8=`.
     #[error("BeginString(8) must be the first field (found tag {found} at offset 0)")]
@@ -82,6 +83,12 @@ pub enum DecodeError {
         /// Byte offset of its value.
         offset: usize,
         /// The declared length.
+        len: usize,
+    },
+    /// The frame is longer than the decoder's field index can address (4 GiB).
+    #[error("frame of {len} bytes is longer than the decoder accepts")]
+    FrameTooLong {
+        /// The frame's length.
         len: usize,
     },
 }

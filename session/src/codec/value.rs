@@ -1,6 +1,6 @@
 //! Typed field values parsed from borrowed bytes, without floats on the value path.
 
-use crate::time::{parse_utc_timestamp, UtcTime};
+use crate::time::{parse_date, parse_utc_time_only, parse_utc_timestamp, Date, TimeOfDay, UtcTime};
 
 /// A type a field value can be read as. `parse` returns `None` for a value of the wrong format.
 pub trait FieldValue<'a>: Sized {
@@ -21,17 +21,19 @@ impl<'a> FieldValue<'a> for &'a str {
 }
 
 impl<'a> FieldValue<'a> for u64 {
-    /// FIX int without a sign: digits only (a leading `+` is not FIX).
+    /// FIX int without a sign: digits only (a leading `+` is not FIX), leading zeros allowed
+    /// (`00023` is 23, as the spec says), overflow refused rather than wrapped.
     fn parse(v: &'a [u8]) -> Option<Self> {
-        if v.is_empty() || v.len() > 19 {
+        if v.is_empty() {
             return None;
         }
         let mut n = 0u64;
         for &b in v {
-            if !b.is_ascii_digit() {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
                 return None;
             }
-            n = n * 10 + u64::from(b - b'0');
+            n = n.checked_mul(10)?.checked_add(u64::from(d))?;
         }
         Some(n)
     }
@@ -44,13 +46,18 @@ impl<'a> FieldValue<'a> for u32 {
 }
 
 impl<'a> FieldValue<'a> for i64 {
+    /// FIX int with an optional `-`; `-0` is 0 and the full range down to `i64::MIN` parses.
     fn parse(v: &'a [u8]) -> Option<Self> {
         match v.split_first() {
-            Some((b'-', rest)) => u64::parse(rest)
-                .and_then(|n| i64::try_from(n).ok())
-                .map(|n| -n),
+            Some((b'-', rest)) => 0i64.checked_sub_unsigned(u64::parse(rest)?),
             _ => u64::parse(v).and_then(|n| i64::try_from(n).ok()),
         }
+    }
+}
+
+impl<'a> FieldValue<'a> for i32 {
+    fn parse(v: &'a [u8]) -> Option<Self> {
+        i64::parse(v).and_then(|n| i32::try_from(n).ok())
     }
 }
 
@@ -80,6 +87,20 @@ impl<'a> FieldValue<'a> for UtcTime {
     }
 }
 
+/// UTCDateOnly and LocalMktDate: `YYYYMMDD`.
+impl<'a> FieldValue<'a> for Date {
+    fn parse(v: &'a [u8]) -> Option<Self> {
+        parse_date(v)
+    }
+}
+
+/// UTCTimeOnly: `HH:MM:SS[.f{1,9}]`.
+impl<'a> FieldValue<'a> for TimeOfDay {
+    fn parse(v: &'a [u8]) -> Option<Self> {
+        parse_utc_time_only(v)
+    }
+}
+
 /// A FIX float (price, qty, amount) as `mantissa × 10^-scale`, exact and float-free.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Decimal {
@@ -90,66 +111,86 @@ pub struct Decimal {
 }
 
 impl Decimal {
-    /// Writes the value as FIX text (`-12.50` keeps its scale) and returns the bytes used.
+    /// `mantissa × 10^-scale`.
+    pub const fn new(mantissa: i64, scale: u8) -> Decimal {
+        Decimal { mantissa, scale }
+    }
+
+    /// The longest text [`Decimal::write`] produces: sign, 19 digits, a point and 255 decimals
+    /// (or a leading `0.`).
+    pub const MAX_TEXT_LEN: usize = 1 + 20 + 1 + 255;
+
+    /// Writes the value as FIX text and returns the bytes used, `None` if `out` is too short.
+    ///
+    /// The scale is kept (`-12.50` stays `-12.50`, it is not normalised to `-12.5`): a price's
+    /// precision is information. A zero mantissa is written without a sign whatever the text
+    /// it came from (`-0.0` reads as mantissa 0): FIX has no negative zero.
     pub fn write(&self, out: &mut [u8]) -> Option<usize> {
         let mut tmp = itoa::Buffer::new();
         let digits = tmp.format(self.mantissa.unsigned_abs()).as_bytes();
         let scale = usize::from(self.scale);
-        let int_len = digits.len().saturating_sub(scale).max(1);
-        let len = usize::from(self.mantissa < 0) + int_len + if scale > 0 { 1 + scale } else { 0 };
+        let neg = self.mantissa < 0;
+        let (int_part, frac_digits) = if digits.len() > scale {
+            digits.split_at(digits.len() - scale)
+        } else {
+            (&b"0"[..], digits)
+        };
+        let zeros = scale - frac_digits.len();
+        let len = usize::from(neg) + int_part.len() + if scale > 0 { 1 + scale } else { 0 };
         let out = out.get_mut(..len)?;
         let mut i = 0;
-        if self.mantissa < 0 {
+        if neg {
             out[0] = b'-';
             i = 1;
         }
-        let pad = (scale + 1).saturating_sub(digits.len());
-        let mut padded = [b'0'; 40];
-        padded[pad..pad + digits.len()].copy_from_slice(digits);
-        let all = &padded[..pad + digits.len()];
-        let split = all.len() - scale;
-        out[i..i + split].copy_from_slice(&all[..split]);
-        i += split;
+        out[i..i + int_part.len()].copy_from_slice(int_part);
+        i += int_part.len();
         if scale > 0 {
             out[i] = b'.';
-            out[i + 1..i + 1 + scale].copy_from_slice(&all[split..]);
+            i += 1;
+            out[i..i + zeros].fill(b'0');
+            i += zeros;
+            out[i..i + frac_digits.len()].copy_from_slice(frac_digits);
         }
         Some(len)
     }
 }
 
 impl<'a> FieldValue<'a> for Decimal {
+    /// `[-]digits[.digits]` (also `5.` and `.5`); no exponent, no `+`, at least one digit, a
+    /// mantissa within `i64` and at most 255 decimals. `-0` and `-0.00` read as zero.
     fn parse(v: &'a [u8]) -> Option<Self> {
         let (neg, digits) = match v.split_first()? {
             (b'-', rest) => (true, rest),
             _ => (false, v),
         };
-        if digits.is_empty() {
-            return None;
-        }
-        let mut m: i64 = 0;
-        let mut scale: Option<u8> = None;
+        let mut m: u64 = 0;
+        let mut scale: u8 = 0;
+        let mut seen_point = false;
         let mut any_digit = false;
         for &b in digits {
-            match b {
-                b'0'..=b'9' => {
-                    any_digit = true;
-                    m = m.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
-                    if let Some(s) = scale.as_mut() {
-                        *s = s.checked_add(1).filter(|&s| s <= 18)?;
-                    }
+            let d = b.wrapping_sub(b'0');
+            if d <= 9 {
+                any_digit = true;
+                m = m.checked_mul(10)?.checked_add(u64::from(d))?;
+                if seen_point {
+                    scale = scale.checked_add(1)?;
                 }
-                b'.' if scale.is_none() => scale = Some(0),
-                _ => return None,
+            } else if b == b'.' && !seen_point {
+                seen_point = true;
+            } else {
+                return None;
             }
         }
         if !any_digit {
             return None;
         }
-        Some(Decimal {
-            mantissa: if neg { -m } else { m },
-            scale: scale.unwrap_or(0),
-        })
+        let mantissa = if neg {
+            0i64.checked_sub_unsigned(m)?
+        } else {
+            i64::try_from(m).ok()?
+        };
+        Some(Decimal { mantissa, scale })
     }
 }
 
@@ -160,7 +201,15 @@ mod tests {
     #[test]
     fn integers() {
         assert_eq!(u64::parse(b"0"), Some(0));
-        assert_eq!(u64::parse(b"18446744073709551615"), None);
+        assert_eq!(u64::parse(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(u64::parse(b"18446744073709551616"), None);
+        assert_eq!(u64::parse(b"000000000000000000000023"), Some(23));
+        assert_eq!(i64::parse(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(i64::parse(b"9223372036854775808"), None);
+        assert_eq!(i64::parse(b"-0"), Some(0));
+        assert_eq!(i64::parse(b"-"), None);
+        assert_eq!(i64::parse(b"--1"), None);
+        assert_eq!(i32::parse(b"-2147483648"), Some(i32::MIN));
         assert_eq!(u64::parse(b"1x"), None);
         assert_eq!(u64::parse(b""), None);
         assert_eq!(i64::parse(b"-42"), Some(-42));
@@ -197,6 +246,30 @@ mod tests {
         assert_eq!(Decimal::parse(b"."), None);
         assert_eq!(Decimal::parse(b"1.2.3"), None);
         assert_eq!(Decimal::parse(b"-"), None);
+        assert_eq!(Decimal::parse(b"1e5"), None);
+        assert_eq!(Decimal::parse(b"+1"), None);
+    }
+
+    #[test]
+    fn decimal_edges() {
+        // Negative zero reads as zero and writes without a sign.
+        assert_eq!(Decimal::parse(b"-0"), Some(Decimal::new(0, 0)));
+        assert_eq!(Decimal::parse(b"-0.00"), Some(Decimal::new(0, 2)));
+        let mut buf = [0u8; Decimal::MAX_TEXT_LEN];
+        let n = Decimal::new(0, 2).write(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"0.00");
+        // The whole i64 range, both ways.
+        for m in [i64::MIN, i64::MAX] {
+            for s in [0u8, 3, 19, 25, 255] {
+                let d = Decimal::new(m, s);
+                let n = d.write(&mut buf).unwrap();
+                assert_eq!(Decimal::parse(&buf[..n]), Some(d), "{m} {s}");
+            }
+        }
+        assert_eq!(Decimal::parse(b"9223372036854775808"), None);
+        assert_eq!(Decimal::parse(b"-9223372036854775809"), None);
+        assert_eq!(Decimal::new(1, 0).write(&mut [0u8; 0]), None);
+        assert_eq!(Decimal::new(-15, 3).write(&mut [0u8; 5]), None);
     }
 
     #[test]

@@ -3,11 +3,15 @@
 //! The body is written after a gap sized for the longest header (`8=<BeginString>|9=nnnnnnn|`);
 //! `finish` writes the real header right-aligned against the body, so nothing is moved and the
 //! message is the returned range of the buffer.
+//!
+//! The writer emits fields in the order it is called: a conforming message writes the standard
+//! header after MsgType in ascending tag order (34, 49, 52, 56, ...), then the body. `finish`
+//! puts 8 and 9 in front and CheckSum at the end.
 
 use super::tags;
 use super::value::Decimal;
 use super::SOH;
-use crate::time::{TimePrecision, TimestampFormatter, UtcTime, TIMESTAMP_MAX_LEN};
+use crate::time::{TimePrecision, TimestampFormatter, UtcTime};
 use thiserror::Error;
 
 /// Why a message could not be encoded.
@@ -73,20 +77,50 @@ impl<'b> MessageWriter<'b> {
         }
     }
 
+    /// Writes `tag=`, lets `value` fill the rest of the buffer and report its length, then
+    /// writes SOH: one bounds check per field, and values are formatted straight into place.
     #[inline]
-    fn tag(&mut self, tag: u32) {
-        let mut b = itoa::Buffer::new();
-        self.put(b.format(tag).as_bytes());
-        self.put(b"=");
+    fn field_with(
+        &mut self,
+        tag: u32,
+        value: impl FnOnce(&mut [u8]) -> Option<usize>,
+    ) -> &mut Self {
+        if self.overflow {
+            return self;
+        }
+        let mut tb = itoa::Buffer::new();
+        let t = tb.format(tag).as_bytes();
+        let Some(rest) = self.buf.get_mut(self.pos..) else {
+            self.overflow = true;
+            return self;
+        };
+        let vstart = t.len() + 1;
+        if rest.len() <= vstart {
+            self.overflow = true;
+            return self;
+        }
+        rest[..t.len()].copy_from_slice(t);
+        rest[t.len()] = b'=';
+        match value(&mut rest[vstart..]) {
+            Some(n) if vstart + n < rest.len() => {
+                rest[vstart + n] = SOH;
+                self.pos += vstart + n + 1;
+            }
+            _ => self.overflow = true,
+        }
+        self
     }
 
     /// A field with a raw value (string, char, data: the caller's bytes as they are).
+    ///
+    /// The value is not checked for SOH: only a data field (see [`MessageWriter::data`]) may
+    /// carry one, and the caller knows which field it is writing.
     #[inline]
     pub fn bytes(&mut self, tag: u32, value: &[u8]) -> &mut Self {
-        self.tag(tag);
-        self.put(value);
-        self.put(&[SOH]);
-        self
+        self.field_with(tag, |dst| {
+            dst.get_mut(..value.len())?.copy_from_slice(value);
+            Some(value.len())
+        })
     }
 
     /// A string field.
@@ -112,26 +146,22 @@ impl<'b> MessageWriter<'b> {
     /// A one-byte char field.
     #[inline]
     pub fn char(&mut self, tag: u32, value: u8) -> &mut Self {
-        self.bytes(tag, &[value])
+        self.field_with(tag, |dst| {
+            *dst.first_mut()? = value;
+            Some(1)
+        })
     }
 
     /// A boolean field (`Y`/`N`).
     #[inline]
     pub fn bool(&mut self, tag: u32, value: bool) -> &mut Self {
-        self.bytes(tag, if value { b"Y" } else { b"N" })
+        self.char(tag, if value { b'Y' } else { b'N' })
     }
 
     /// A decimal field (price, quantity) without floats.
     #[inline]
     pub fn decimal(&mut self, tag: u32, value: Decimal) -> &mut Self {
-        let mut tmp = [0u8; 48];
-        match value.write(&mut tmp) {
-            Some(n) => self.bytes(tag, &tmp[..n]),
-            None => {
-                self.overflow = true;
-                self
-            }
-        }
+        self.field_with(tag, |dst| value.write(dst))
     }
 
     /// A UTCTimestamp field, formatted through the caller's cached formatter.
@@ -143,14 +173,7 @@ impl<'b> MessageWriter<'b> {
         t: UtcTime,
         precision: TimePrecision,
     ) -> &mut Self {
-        let mut tmp = [0u8; TIMESTAMP_MAX_LEN];
-        match fmt.format(t, precision, &mut tmp) {
-            Some(n) => self.bytes(tag, &tmp[..n]),
-            None => {
-                self.overflow = true;
-                self
-            }
-        }
+        self.field_with(tag, |dst| fmt.format(t, precision, dst))
     }
 
     /// A length-prefixed data field pair: the length tag, then the data (which may hold SOH).

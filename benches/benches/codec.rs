@@ -1,0 +1,72 @@
+//! Codec latency on the ~200-byte NewOrderSingle fixture: decode, encode, framing, checksum.
+//! Targets on the 2-core dev machine: decode ≤ 100 ns, encode ≤ 100 ns.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use spinfix_benches::{encode_new_order_single, new_order_single, FIXED_TIME, FIXTURE_BUF_LEN};
+use spinfix_session::codec::{checksum, tags, Decimal, Decoder, FrameStatus, Framer};
+use spinfix_session::time::{parse_utc_timestamp, TimestampFormatter, UtcTime};
+
+fn decode(c: &mut Criterion) {
+    let nos = new_order_single().unwrap();
+    let mut g = c.benchmark_group("codec");
+    g.throughput(Throughput::Bytes(nos.len() as u64));
+    let mut d = Decoder::new();
+    g.bench_function("decode_nos", |b| {
+        b.iter(|| {
+            let m = d.decode(black_box(&nos)).unwrap();
+            black_box(m.fields().len())
+        })
+    });
+    g.bench_function("decode_nos_read_fields", |b| {
+        b.iter(|| {
+            let m = d.decode(black_box(&nos)).unwrap();
+            let px: Decimal = m.require(44).unwrap();
+            let qty: Decimal = m.require(38).unwrap();
+            let id = m.get(tags::CL_ORD_ID).unwrap();
+            black_box((px, qty, id.len(), m.seq_num()));
+        })
+    });
+    let framer = Framer::default();
+    let mut stream = nos.clone();
+    stream.extend_from_slice(&nos[..50]);
+    g.bench_function("frame_and_decode_nos", |b| {
+        b.iter(|| {
+            let FrameStatus::Complete(n) = framer.check(black_box(&stream)) else {
+                unreachable!()
+            };
+            let m = d.decode(&stream[..n]).unwrap();
+            black_box(m.fields().len())
+        })
+    });
+    g.bench_function("checksum_nos", |b| b.iter(|| checksum(black_box(&nos))));
+    g.finish();
+}
+
+fn encode(c: &mut Criterion) {
+    let mut g = c.benchmark_group("codec");
+    let mut buf = [0u8; FIXTURE_BUF_LEN];
+    let mut fmt = TimestampFormatter::new();
+    let mut seq = 1u64;
+    g.bench_function("encode_nos", |b| {
+        b.iter(|| {
+            seq += 1;
+            // Same second, moving fraction: the steady state of a busy session.
+            let now = UtcTime(FIXED_TIME.0 + (seq & 0xffff) as i64);
+            let r = encode_new_order_single(&mut buf, &mut fmt, seq, seq, black_box(now)).unwrap();
+            black_box(r.end)
+        })
+    });
+    g.finish();
+}
+
+fn values(c: &mut Criterion) {
+    let mut g = c.benchmark_group("codec");
+    g.bench_function("parse_utc_timestamp", |b| {
+        b.iter(|| parse_utc_timestamp(black_box(b"20231114-22:13:20.123")))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, decode, encode, values);
+criterion_main!(benches);
