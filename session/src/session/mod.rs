@@ -233,6 +233,25 @@ impl<S: MessageStore> Session<S> {
         self.send_message(msg_type, &[], &mut body)
     }
 
+    /// Like [`Session::send`], with further header fields (routing such as OnBehalfOfCompID,
+    /// PossResend) written in their place in the header.
+    pub fn send_with_header<F: FnMut(&mut MessageWriter<'_>)>(
+        &mut self,
+        now: Now,
+        msg_type: &[u8],
+        header: &[(u32, &[u8])],
+        mut body: F,
+    ) -> Result<u64, SessionError> {
+        self.now = now;
+        if !self.is_logged_on() {
+            return Err(SessionError::NotLoggedOn {
+                session: self.id.clone(),
+                msg_type: String::from_utf8_lossy(msg_type).into_owned(),
+            });
+        }
+        self.send_message(msg_type, header, &mut body)
+    }
+
     /// Sends an application message with a pre-encoded body (`tag=value<SOH>` fields).
     pub fn send_body(
         &mut self,
