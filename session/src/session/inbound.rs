@@ -361,6 +361,7 @@ impl<S: MessageStore> Session<S> {
         if new_seq > expected {
             self.set_next_in(new_seq)?;
             self.push_event(Event::SequenceReset { new_seq });
+            self.check_resend_satisfied(new_seq - 1)?;
         } else if new_seq < expected {
             self.reject(msg, h, Rejection::message(RejectReason::ValueIsIncorrect))?;
         }

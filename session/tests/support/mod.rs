@@ -1,4 +1,5 @@
 //! Test harnesses shared by the session's integration tests.
 #![allow(dead_code)]
 
+pub mod pair;
 pub mod runner;
