@@ -8,6 +8,7 @@
 
 pub mod agent;
 pub mod clock;
+pub mod config;
 pub mod idle;
 pub mod ring;
 pub mod wheel;
