@@ -13,6 +13,7 @@
 
 pub mod codec;
 pub mod config;
+pub mod dict;
 pub mod reject;
 pub mod seq;
 pub mod session;
