@@ -20,3 +20,11 @@ pub trait ResendFilter: Debug + Send {
     /// Whether to resend `msg` (as stored, before the header is rewritten).
     fn resend(&mut self, msg: &Message<'_>) -> bool;
 }
+
+/// The data dictionary's validator is the usual check.
+impl MessageValidator for crate::dict::Validator {
+    #[inline]
+    fn validate(&self, msg: &Message<'_>) -> Result<(), Rejection> {
+        crate::dict::Validator::validate(self, msg)
+    }
+}

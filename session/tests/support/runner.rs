@@ -23,7 +23,7 @@ const WAIT_LIMIT: Duration = Duration::from_secs(60);
 const DISCONNECT_LIMIT: Duration = Duration::from_secs(10);
 
 /// Builds the validator a session of the acceptance configuration uses, if any.
-pub type ValidatorFactory = dyn Fn(&str, &str) -> Option<Arc<dyn MessageValidator>>;
+pub type ValidatorFactory<'a> = dyn Fn(&str, &str) -> Option<Arc<dyn MessageValidator>> + 'a;
 
 /// One acceptor session and the application state behind it.
 struct Hosted {
@@ -54,7 +54,7 @@ pub struct Acceptor {
 }
 
 /// The sessions of `at.cfg.in` (plus the FIX.4.0/4.1/4.3/FIXT variants).
-pub fn acceptance_configs(validators: &ValidatorFactory) -> Vec<SessionConfig> {
+pub fn acceptance_configs(validators: &ValidatorFactory<'_>) -> Vec<SessionConfig> {
     let mut out = Vec::new();
     let plain = [
         ("FIX.4.0", "TW40", true),
