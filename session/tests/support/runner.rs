@@ -226,14 +226,9 @@ impl Acceptor {
         };
         self.deliver(s, frame);
         let mut queued = std::mem::take(&mut self.scratch);
-        loop {
-            match self.sessions[s].session.next_queued(&mut queued) {
-                Ok(true) => {
-                    let f = queued.clone();
-                    self.deliver(s, &f);
-                }
-                _ => break,
-            }
+        while let Ok(true) = self.sessions[s].session.next_queued(&mut queued) {
+            let f = queued.clone();
+            self.deliver(s, &f);
         }
         self.scratch = queued;
         self.drain(s);
@@ -254,10 +249,7 @@ impl Acceptor {
     fn drain(&mut self, s: usize) {
         let mut buf = [0u8; 8192];
         let cid = self.sessions[s].conn;
-        loop {
-            let Some(n) = self.sessions[s].session.poll_transmit(&mut buf) else {
-                break;
-            };
+        while let Some(n) = self.sessions[s].session.poll_transmit(&mut buf) {
             if let Some(c) = cid.and_then(|c| self.conns.get_mut(&c)) {
                 if c.open {
                     c.outbound.extend_from_slice(&buf[..n]);
