@@ -4,10 +4,11 @@
 //! dictionary validation, then per message type the `verify` step (SendingTime, CompIDs,
 //! sequence number) before the message is acted on and its number consumed.
 
+use super::garbled::{reframe, strip_invalid_tags};
 use super::header::HeaderView;
 use super::{DisconnectReason, Event, Session, SessionError};
 use crate::codec::tags::{self, msg_type};
-use crate::codec::{Decoder, FieldValue, Message};
+use crate::codec::{DecodeError, Decoder, FieldValue, Message};
 use crate::reject::{RejectReason, Rejection};
 use crate::seq::SeqVerdict;
 use crate::store::MessageStore;
@@ -31,26 +32,46 @@ impl<S: MessageStore> Session<S> {
         }
         let msg = match decoder.decode(frame) {
             Ok(m) => m,
-            Err(_) => {
-                self.on_garbled(frame)?;
+            Err(e) => {
+                self.on_garbled(frame, &e)?;
                 return Ok(None);
             }
         };
-        let deliver = self.handle_message(&msg)?;
+        let deliver = self.handle_message(&msg, None)?;
         Ok(deliver.then_some(msg))
     }
 
     /// A garbled frame consumes no sequence number; a garbled Logon ends the connection.
-    fn on_garbled(&mut self, frame: &[u8]) -> Result<(), SessionError> {
-        self.push_event(Event::Garbled);
-        if !self.flags.received_logon && memchr::memmem::find(frame, b"\x0135=A\x01").is_some() {
-            self.disconnect_for(DisconnectReason::InvalidLogon)?;
+    fn on_garbled(&mut self, frame: &[u8], err: &DecodeError) -> Result<(), SessionError> {
+        if !self.flags.received_logon {
+            self.push_event(Event::Garbled);
+            if memchr::memmem::find(frame, b"\x0135=A\x01").is_some() {
+                self.disconnect_for(DisconnectReason::InvalidLogon)?;
+            }
+            return Ok(());
         }
+        if let DecodeError::BadTag { .. } = err {
+            if let Some(stripped) = strip_invalid_tags(frame) {
+                if let Some(clean) = reframe(&stripped) {
+                    let mut dec = Decoder::new();
+                    if let Ok(msg) = dec.decode(&clean) {
+                        self.handle_message(&msg, Some(stripped.bad_tag))?;
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        self.push_event(Event::Garbled);
         Ok(())
     }
 
     /// Acts on one decoded message; `true` when the application should receive it.
-    pub(crate) fn handle_message(&mut self, msg: &Message<'_>) -> Result<bool, SessionError> {
+    /// `invalid_tag`: the message carried this tag, not a valid tag number (stripped from it).
+    pub(crate) fn handle_message(
+        &mut self,
+        msg: &Message<'_>,
+        invalid_tag: Option<&[u8]>,
+    ) -> Result<bool, SessionError> {
         let h = HeaderView::scan(msg);
         let mt = msg.msg_type();
         let logged_on = self.flags.received_logon;
@@ -91,6 +112,11 @@ impl<S: MessageStore> Session<S> {
                 self.disconnect_for(DisconnectReason::WrongCompId)?;
                 return Ok(false);
             }
+        }
+        if let Some(tag) = invalid_tag {
+            let rej = Rejection::message(RejectReason::InvalidTagNumber);
+            self.reject_with_tag_text(msg, &h, rej, Some(tag))?;
+            return Ok(false);
         }
         if let Some(v) = &self.cfg.validator {
             if let Err(rej) = v.validate(msg) {

@@ -26,6 +26,7 @@
 
 mod error;
 mod events;
+mod garbled;
 mod header;
 mod heartbeat;
 mod inbound;

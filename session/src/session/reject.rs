@@ -85,6 +85,19 @@ impl<S: MessageStore> Session<S> {
         h: &HeaderView<'_>,
         rej: Rejection,
     ) -> Result<(), SessionError> {
+        let mut it = itoa::Buffer::new();
+        let tag_text = rej.tag.map(|t| it.format(t).as_bytes());
+        self.reject_with_tag_text(msg, h, rej, tag_text)
+    }
+
+    /// [`Session::reject`] with RefTagID as the peer wrote it (which may not be a valid tag).
+    pub(crate) fn reject_with_tag_text(
+        &mut self,
+        msg: &Message<'_>,
+        h: &HeaderView<'_>,
+        rej: Rejection,
+        tag_text: Option<&[u8]>,
+    ) -> Result<(), SessionError> {
         if !self.flags.received_logon {
             return self.disconnect_for(DisconnectReason::InvalidLogon);
         }
@@ -94,18 +107,16 @@ impl<S: MessageStore> Session<S> {
         let n = reverse_route(msg, &mut route);
         let code = rej.reason.code();
         let with_reason = (v == Version::Fix42 && code <= 11) || v > Version::Fix42;
-        let ref_tag = (v >= Version::Fix42).then_some(rej.tag).flatten();
+        let ref_tag = (v >= Version::Fix42).then_some(tag_text).flatten();
         let mut text_buf = [0u8; 96];
-        let text: &[u8] = match rej.tag {
-            Some(tag) if v < Version::Fix42 => {
+        let text: &[u8] = match tag_text {
+            Some(ts) if v < Version::Fix42 => {
                 let t = rej.reason.text();
-                let mut it = itoa::Buffer::new();
-                let ts = it.format(tag);
                 let len = t.len() + 2 + ts.len() + 1;
                 if len <= text_buf.len() {
                     text_buf[..t.len()].copy_from_slice(t.as_bytes());
                     text_buf[t.len()..t.len() + 2].copy_from_slice(b" (");
-                    text_buf[t.len() + 2..len - 1].copy_from_slice(ts.as_bytes());
+                    text_buf[t.len() + 2..len - 1].copy_from_slice(ts);
                     text_buf[len - 1] = b')';
                     &text_buf[..len]
                 } else {
@@ -120,7 +131,7 @@ impl<S: MessageStore> Session<S> {
             }
             w.bytes(tags::TEXT, text);
             if let Some(t) = ref_tag {
-                w.uint(tags::REF_TAG_ID, u64::from(t));
+                w.bytes(tags::REF_TAG_ID, t);
             }
             if v >= Version::Fix42 && !mt.is_empty() {
                 w.bytes(tags::REF_MSG_TYPE, mt);
