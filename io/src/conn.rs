@@ -21,11 +21,17 @@ pub(crate) struct Close {
     pub(crate) error: IoError,
     /// Bytes to send (best effort) before closing: a Logout explaining a refused Logon.
     pub(crate) reply: Option<Vec<u8>>,
+    /// The session a refused connection asked for, when it named a configured one.
+    pub(crate) session: Option<crate::SessionId>,
 }
 
 impl From<IoError> for Close {
     fn from(error: IoError) -> Close {
-        Close { error, reply: None }
+        Close {
+            error,
+            reply: None,
+            session: None,
+        }
     }
 }
 

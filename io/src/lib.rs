@@ -31,7 +31,7 @@ pub use config::{
 };
 pub use error::IoError;
 pub use event::{ConnectionEvent, ConnectionType};
-pub use reactor::{Handler, Reactor};
+pub use reactor::{AcceptorHandle, Handler, Reactor};
 pub use state::ConnState;
 
 /// A session registered with a [`Reactor`]: the handle frames, events and `send` use.
@@ -47,6 +47,12 @@ impl SessionId {
         self.0 as usize
     }
 }
+
+// The engine builds a reactor on its start-up thread and moves it to its I/O thread.
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<Reactor>();
+};
 
 impl std::fmt::Display for SessionId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

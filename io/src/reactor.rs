@@ -790,7 +790,7 @@ impl Reactor {
             }
             Role::Accepted { .. } => self.queued.push_back(ConnectionEvent::Error {
                 remote: Some(peer),
-                session: None,
+                session: close.session,
                 error: close.error,
             }),
             Role::Initiated { session, .. } => self.initiator_down(session, peer, close.error, now),

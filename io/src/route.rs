@@ -58,7 +58,7 @@ pub(crate) fn route<'a>(
         }
     }
     let show = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let (reason, detail) = match found {
+    let (reason, detail, session) = match found {
         Some(c) if !c.connected => return Ok(c.id),
         Some(c) => (
             "Session already connected",
@@ -66,6 +66,7 @@ pub(crate) fn route<'a>(
                 "session {} is already connected; second Logon refused",
                 c.key
             ),
+            Some(c.id),
         ),
         None => (
             "Unknown session",
@@ -75,11 +76,13 @@ pub(crate) fn route<'a>(
                 show(sender),
                 show(target)
             ),
+            None,
         ),
     };
     Err(Close {
         error: IoError::lost(peer, detail),
         reply: logout(begin, target, sender, reason),
+        session,
     })
 }
 

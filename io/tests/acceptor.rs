@@ -271,10 +271,11 @@ fn a_second_connection_for_a_connected_session_is_refused_and_the_first_kept() {
     match &ev[..] {
         [ConnectionEvent::Error {
             remote: Some(remote),
-            session: None,
+            session: Some(s),
             error: IoError::ConnectionLost { detail, .. },
         }] => {
             assert_eq!(*remote, second.local_addr().unwrap());
+            assert_eq!(*s, ids[0]);
             assert!(detail.contains("FIX.4.4:SERVER->CLIENT1"), "{detail}");
             assert!(detail.contains("already connected"), "{detail}");
         }
