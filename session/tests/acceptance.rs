@@ -5,62 +5,12 @@
 
 mod support;
 
-use spinfix_session::dict::{Dictionary, ValidationOptions, Validator};
-use spinfix_session::session::MessageValidator;
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 use support::runner::{acceptance_configs, run_dir};
+use support::validators::{Validators, SPEC};
 
 const ACCEPTANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/acceptance");
-const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/spec");
-
-/// Validators as `at.cfg.in` configures them: one dictionary per FIX.4.x version, FIXT11 with
-/// the FIX50* application dictionary for FIXT.1.1, `ValidateFieldsHaveValues=N` for one.
-struct Validators {
-    dicts: HashMap<&'static str, Arc<Dictionary>>,
-}
-
-impl Validators {
-    fn load() -> Option<Validators> {
-        let mut dicts = HashMap::new();
-        for name in [
-            "FIX40", "FIX41", "FIX42", "FIX43", "FIX44", "FIXT11", "FIX50", "FIX50SP1", "FIX50SP2",
-        ] {
-            let d = Dictionary::from_file(Path::new(SPEC).join(format!("{name}.xml"))).ok()?;
-            dicts.insert(name, Arc::new(d));
-        }
-        Some(Validators { dicts })
-    }
-
-    fn for_session(&self, key: &str, target: &str) -> Option<Arc<dyn MessageValidator>> {
-        let mut opts = ValidationOptions::default();
-        let v = match key {
-            "FIXT.1.1" => {
-                let app = match target {
-                    "TW50" => "FIX50",
-                    "TW50SP1" => "FIX50SP1",
-                    _ => "FIX50SP2",
-                };
-                Validator::fixt(self.dicts["FIXT11"].clone(), self.dicts[app].clone(), opts)
-            }
-            _ => {
-                let (bs, no_values) = match key.split_once('/') {
-                    Some((bs, _)) => (bs, true),
-                    None => (key, false),
-                };
-                opts.fields_have_values = !no_values;
-                let name = bs.replace("FIX.", "FIX").replace('.', "");
-                let d = self.dicts.get(name.as_str())?;
-                Validator::new(d.clone(), opts)
-            }
-        };
-        Some(Arc::new(v))
-    }
-}
-
-/// The fewest scripts that must pass: raised as the session and dictionary grow, so a
-/// regression fails the build.
+/// Every script of the suite must pass.
 const FLOOR: usize = 118;
 
 #[test]

@@ -3,3 +3,4 @@
 
 pub mod pair;
 pub mod runner;
+pub mod validators;
