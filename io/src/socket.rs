@@ -72,3 +72,57 @@ pub(crate) fn connect(
     }
     Ok(mio::net::TcpStream::from_std(s.into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_applied_to_connecting_and_listening_sockets() {
+        let opts = SocketOptions {
+            nodelay: false,
+            send_buffer_size: Some(64 * 1024),
+            recv_buffer_size: Some(64 * 1024),
+            reuse_address: true,
+        };
+        let l = listen("127.0.0.1:0".parse().unwrap(), &opts).unwrap();
+        let addr = l.local_addr().unwrap();
+        assert!(socket2::SockRef::from(&l).reuse_address().unwrap());
+        let s = connect(addr, Some("127.0.0.1:0".parse().unwrap()), &opts).unwrap();
+        let r = socket2::SockRef::from(&s);
+        assert!(!r.nodelay().unwrap());
+        // Linux doubles the requested size for bookkeeping; either way it is at least that.
+        assert!(r.send_buffer_size().unwrap() >= 64 * 1024);
+        assert!(r.recv_buffer_size().unwrap() >= 64 * 1024);
+        assert_eq!(s.local_addr().unwrap().ip(), addr.ip());
+
+        let on = SocketOptions::default();
+        let s2 = connect(addr, None, &on).unwrap();
+        assert!(socket2::SockRef::from(&s2).nodelay().unwrap());
+    }
+
+    #[test]
+    fn a_source_address_is_bound_before_connecting() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let source = free.local_addr().unwrap();
+        drop(free);
+        let s = connect(
+            l.local_addr().unwrap(),
+            Some(source),
+            &SocketOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(s.local_addr().unwrap(), source);
+        let (_, peer) = l.accept().unwrap();
+        assert_eq!(peer, source);
+    }
+
+    #[test]
+    fn a_port_in_use_is_port_bind_failed() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap();
+        let err = listen(addr, &SocketOptions::default()).unwrap_err();
+        assert!(matches!(err, IoError::PortBindFailed { addr: a, .. } if a == addr));
+    }
+}
