@@ -9,6 +9,46 @@
 //! This crate frames with the session crate's [`Framer`](spinfix_session::codec::Framer) and
 //! reads only the header of an acceptor's first Logon; it knows nothing of sequence numbers.
 //!
+//! ```no_run
+//! use spinfix_io::{
+//!     AcceptorConfig, ConnectionEvent, Handler, InitiatorConfig, IoError, Reactor, SessionId,
+//!     SessionKey,
+//! };
+//! use spinfix_session::time::MonoTime;
+//! use std::time::{Duration, Instant};
+//!
+//! struct Sessions;
+//! impl Handler for Sessions {
+//!     fn on_frame(&mut self, _session: SessionId, _frame: &[u8], _received: MonoTime) {
+//!         // Decode in place and hand to the session; `frame` is only valid during the call.
+//!     }
+//!     fn on_event(&mut self, _event: ConnectionEvent) {
+//!         // Established -> session.handle_connected(); Lost/Failed -> handle_disconnected().
+//!     }
+//! }
+//!
+//! let mut reactor = Reactor::new()?;
+//! let bind = "0.0.0.0:9876".parse().expect("address");
+//! let _acceptor = reactor.add_acceptor(AcceptorConfig::new(
+//!     bind,
+//!     vec![SessionKey::new("FIX.4.4", "SERVER", "CLIENT")],
+//! ))?;
+//! let host = "127.0.0.1:9877".parse().expect("address");
+//! let _initiator = reactor.add_initiator(InitiatorConfig::new(
+//!     SessionKey::new("FIX.4.4", "CLIENT", "SERVER"),
+//!     vec![host],
+//! ))?;
+//! let origin = Instant::now();
+//! let mut sessions = Sessions;
+//! while !reactor.is_stopped() {
+//!     let now = MonoTime(origin.elapsed().as_nanos() as u64);
+//!     let work = reactor.poll(now, Some(Duration::ZERO), &mut sessions)?;
+//!     // ... reactor.send(session, bytes) for what the sessions produced ...
+//!     if work == 0 { /* idle strategy: spin, yield or park */ }
+//! }
+//! # Ok::<(), IoError>(())
+//! ```
+//!
 //! - [`config`]: what to listen on and connect to, with QuickFIX key names.
 //! - [`state`]: the connection lifecycle, legal transitions only.
 //! - [`event`]: what the reactor reports.
