@@ -352,3 +352,49 @@ fn missing_unreadable_or_mismatched_files_are_config_errors_naming_the_file() {
     assert_eq!(err.code(), "CONFIG_ERROR");
     assert!(err.to_string().contains("server.key"), "{err}");
 }
+
+#[test]
+fn a_tls_peer_that_stops_reading_is_disconnected_at_the_bound() {
+    let pki = Pki::new();
+    let mut acc = Node::new();
+    let mut ini = Node::new();
+    let mut cfg = AcceptorConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        vec![SessionKey::new("FIX.4.4", "SERVER", "CLIENT1")],
+    );
+    cfg.tls = Some(server_settings(&pki, false));
+    cfg.limits.max_pending_write = 128 * 1024;
+    cfg.socket.send_buffer_size = Some(16 * 1024);
+    let h = acc.r.add_acceptor(cfg).unwrap();
+    let (addr, a_sess) = (h.local_addr, h.sessions[0]);
+    let mut icfg =
+        InitiatorConfig::new(SessionKey::new("FIX.4.4", "CLIENT1", "SERVER"), vec![addr]);
+    icfg.tls = Some(client_settings(&pki, "ca.pem", "localhost", false));
+    icfg.socket.recv_buffer_size = Some(16 * 1024);
+    let i_sess = ini.r.add_initiator(icfg).unwrap();
+    until2(&mut ini, &mut acc, "initiator established", |i, _| {
+        i.events.len() >= 2
+    });
+    ini.r.send(i_sess, &logon("CLIENT1", "SERVER")).unwrap();
+    until2(&mut acc, &mut ini, "acceptor routed", |a, _| {
+        !a.frames.is_empty()
+    });
+    acc.rec.events.clear();
+    // From here on the initiator is never polled: its socket is not read.
+    let chunk = vec![b'x'; 8 * 1024];
+    let mut sent = 0usize;
+    let err = loop {
+        match acc.r.send(a_sess, &chunk) {
+            Ok(()) => sent += chunk.len(),
+            Err(e) => break e,
+        }
+        assert!(sent < 512 * 1024 * 1024, "never hit the bound");
+    };
+    assert!(err.to_string().contains("not reading"), "{err}");
+    let ev = acc.events(1);
+    assert!(
+        matches!(&ev[..], [ConnectionEvent::Lost { session, error, .. }] if *session == a_sess && *error == err),
+        "{ev:?}"
+    );
+    assert_eq!(acc.r.state(a_sess), Some(ConnState::Disconnected));
+}
