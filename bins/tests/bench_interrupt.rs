@@ -3,13 +3,13 @@
 //! checks that the bench passes it on to its peer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod bench_support;
 
+use bench_support::{bench, Guard, DEADLINE};
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
-use support::{bench, Guard, DEADLINE};
 
 /// Starts an endless bench, waits for its first progress line, interrupts it, and returns
 /// (exit code, stdout, stderr). `None` when the baseline was skipped.

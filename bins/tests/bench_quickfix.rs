@@ -2,9 +2,9 @@
 //! (skipped with a message otherwise). No timing is asserted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod bench_support;
 
-use support::{bench, json_lines, number, quickfix_skipped, run};
+use bench_support::{bench, json_lines, number, quickfix_skipped, run};
 
 #[test]
 fn latency_run_with_quickfix_on_both_ends() {

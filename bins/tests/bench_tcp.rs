@@ -2,9 +2,9 @@
 //! and the SVG chart. No timing is asserted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+mod bench_support;
 
-use support::{bench, json_lines, number, run};
+use bench_support::{bench, json_lines, number, run};
 
 const LATENCY_KEYS: [&str; 6] = [
     "p50_us", "p90_us", "p99_us", "p999_us", "p9999_us", "max_us",
