@@ -104,7 +104,7 @@ fn allocations(tls: bool) -> u64 {
         assert!(guard < 4000, "acceptor never routed");
     }
     let order = b"8=FIX.4.4\x019=5\x0135=0\x0110=163\x01";
-    let mut round_trip = |r: &mut Reactor, c: &mut Count| {
+    let round_trip = |r: &mut Reactor, c: &mut Count| {
         let want = c.frames[0] + 1;
         r.send(client, order).unwrap();
         while c.frames[0] < want {
