@@ -149,7 +149,8 @@ pub struct TlsServerSettings {
 pub struct TlsClientSettings {
     /// PEM CA certificates trusted to sign the server's certificate.
     pub ca: PathBuf,
-    /// The DNS name or IP address the server's certificate must name.
+    /// The DNS name or IP address the server's certificate must name (every host of the
+    /// initiator's list is checked against this one name).
     pub server_name: String,
     /// Our PEM certificate chain, for servers that require client certificates.
     pub cert_chain: Option<PathBuf>,

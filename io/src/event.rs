@@ -65,7 +65,7 @@ pub enum ConnectionEvent {
     Error {
         /// The remote end, when there is one.
         remote: Option<SocketAddr>,
-        /// The session, when one was identified.
+        /// The session, when one was identified (a second connection for a connected session).
         session: Option<SessionId>,
         /// What went wrong.
         error: IoError,
