@@ -12,3 +12,19 @@ pub mod config;
 pub mod idle;
 pub mod ring;
 pub mod wheel;
+
+mod app;
+mod colocated;
+mod engine;
+mod error;
+mod event;
+mod handle;
+mod slot;
+mod store;
+
+pub use app::{AppReject, Application, Ctx, NoApplication, Sessions};
+pub use engine::{AcceptorSpec, Engine, EngineBuilder, SessionSpec, StoreSpec, Transport};
+pub use error::EngineError;
+pub use event::EngineEvent;
+pub use handle::{HandleError, SessionHandle};
+pub use store::EngineStore;

@@ -1,0 +1,34 @@
+//! A session as a session thread keeps it: the state machine, its decoder and its I/O id.
+
+use crate::store::EngineStore;
+use spinfix_io::SessionId;
+use spinfix_session::codec::Decoder;
+use spinfix_session::session::Session;
+use spinfix_session::time::MonoTime;
+
+/// One session of a session thread.
+#[derive(Debug)]
+pub struct SessionSlot {
+    /// The protocol state machine.
+    pub(crate) session: Session<EngineStore>,
+    /// Where its connection lives in the reactor.
+    pub(crate) io: SessionId,
+    /// Reused for every inbound frame: decoding allocates nothing once warm.
+    pub(crate) decoder: Decoder,
+    /// A message released from the gap queue, copied out before it is handled again.
+    pub(crate) queued: Vec<u8>,
+    /// The deadline currently armed in the timer wheel, to re-arm only on change.
+    pub(crate) armed: Option<MonoTime>,
+}
+
+impl SessionSlot {
+    pub(crate) fn new(session: Session<EngineStore>, io: SessionId) -> Self {
+        SessionSlot {
+            session,
+            io,
+            decoder: Decoder::new(),
+            queued: Vec::with_capacity(1024),
+            armed: None,
+        }
+    }
+}
