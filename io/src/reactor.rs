@@ -12,28 +12,28 @@
 //! - `poll(now, Some(Duration::ZERO), ..)` is one `epoll_wait` with no timeout plus a comparison
 //!   with the earliest deadline: cheap enough to spin on.
 //!
-//! # Initiator host selection
-//! An attempt is one pass over the host list. It starts at the first host (`Priority`) or at the
-//! host after the last one tried (`RoundRobin`); a refusal, timeout or handshake failure moves
-//! at once to the next host, and only when every host has failed in this pass does the session
-//! wait `ReconnectInterval`. A lost connection also waits the interval, then starts a new pass.
+//! # Layout
+//! This file holds the loop and the connection table; [`acceptor`] the listening side (accept,
+//! logon timeout, routing), [`initiator`] the outbound side (host list, policy, timeouts,
+//! reconnects).
 
-use crate::config::{AcceptorConfig, InitiatorConfig, SessionKey};
+mod acceptor;
+mod initiator;
+
+use crate::config::SessionKey;
 use crate::conn::{Close, ConnIo};
 use crate::error::IoError;
 use crate::event::{ConnectionEvent, ConnectionType};
-use crate::route::{self, Candidate};
-use crate::state::{self, ConnState, State};
-use crate::{socket, tls, HostSelectionPolicy, SessionId};
-use mio::net::{TcpListener, TcpStream};
+use crate::state::ConnState;
+use crate::SessionId;
+use acceptor::{Acceptor, Route};
+use initiator::{Initiator, Link};
 use mio::{Events, Interest, Poll, Token};
-use rustls::pki_types::ServerName;
-use spinfix_session::codec::{Decoder, Framer};
+use spinfix_session::codec::Decoder;
 use spinfix_session::time::MonoTime;
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Receives what a [`Reactor::poll`] found.
@@ -57,28 +57,6 @@ pub struct AcceptorHandle {
 const LISTENER_BASE: usize = 1 << 30;
 const NEVER: MonoTime = MonoTime(u64::MAX);
 
-struct Acceptor {
-    listener: Option<TcpListener>,
-    cfg: AcceptorConfig,
-    tls: Option<Arc<rustls::ServerConfig>>,
-    sessions: Vec<SessionId>,
-    framer: Framer,
-}
-
-/// An accepted connection's progress towards a session.
-enum Route {
-    Unrouted {
-        token: state::Stopped,
-        deadline: MonoTime,
-    },
-    Routed {
-        token: state::Connected,
-        session: SessionId,
-    },
-    /// Only between taking the old route and storing the new one.
-    Moving,
-}
-
 enum Role {
     Accepted { acceptor: usize, route: Route },
     Initiated { session: SessionId, tcp_up: bool },
@@ -87,52 +65,6 @@ enum Role {
 struct Conn {
     io: ConnIo,
     role: Role,
-}
-
-/// An initiator's lifecycle, each state next to the data only that state has.
-enum Link {
-    Stopped(state::Stopped),
-    Pending {
-        token: state::Pending,
-        conn: usize,
-        host: usize,
-        deadline: MonoTime,
-    },
-    Connected {
-        token: state::Connected,
-        conn: usize,
-    },
-    Disconnected {
-        token: state::Disconnected,
-        retry_at: MonoTime,
-    },
-    /// Only between taking the old link and storing the new one.
-    Moving,
-}
-
-fn state_of<S: State>(_: &S) -> ConnState {
-    S::STATE
-}
-
-impl Link {
-    fn state(&self) -> ConnState {
-        match self {
-            Link::Stopped(t) => state_of(t),
-            Link::Pending { token, .. } => state_of(token),
-            Link::Connected { token, .. } => state_of(token),
-            Link::Disconnected { token, .. } => state_of(token),
-            Link::Moving => ConnState::Stopped,
-        }
-    }
-}
-
-struct Initiator {
-    cfg: InitiatorConfig,
-    tls: Option<(Arc<rustls::ClientConfig>, ServerName<'static>)>,
-    framer: Framer,
-    link: Link,
-    last_tried: Option<usize>,
-    tried: usize,
 }
 
 enum Side {
@@ -197,91 +129,6 @@ impl Reactor {
             stopped: false,
             decoder: Decoder::new(),
         })
-    }
-
-    /// Listens on `cfg.bind` for `cfg.sessions`.
-    ///
-    /// Certificates are loaded and checked here. A bind failure is `PortBindFailed`, a bad file
-    /// `ConfigError`; either is returned and also reported as an `Error` event at the next poll.
-    pub fn add_acceptor(&mut self, cfg: AcceptorConfig) -> Result<AcceptorHandle, IoError> {
-        let r = self.try_add_acceptor(cfg);
-        if let Err(e) = &r {
-            self.queued.push_back(ConnectionEvent::Error {
-                remote: None,
-                session: None,
-                error: e.clone(),
-            });
-        }
-        r
-    }
-
-    fn try_add_acceptor(&mut self, cfg: AcceptorConfig) -> Result<AcceptorHandle, IoError> {
-        if cfg.sessions.is_empty() {
-            return Err(IoError::config(format!(
-                "acceptor on {}: no sessions configured",
-                cfg.bind
-            )));
-        }
-        for key in &cfg.sessions {
-            self.check_unique(key)?;
-        }
-        let tls = cfg.tls.as_ref().map(tls::server_config).transpose()?;
-        let mut listener = socket::listen(cfg.bind, &cfg.socket)?;
-        let local_addr = listener.local_addr().map_err(|e| IoError::PortBindFailed {
-            addr: cfg.bind,
-            detail: e.to_string(),
-        })?;
-        let a = self.acceptors.len();
-        self.poll
-            .registry()
-            .register(&mut listener, Token(LISTENER_BASE + a), Interest::READABLE)
-            .map_err(|e| IoError::PortBindFailed {
-                addr: cfg.bind,
-                detail: e.to_string(),
-            })?;
-        let mut ids = Vec::with_capacity(cfg.sessions.len());
-        for key in &cfg.sessions {
-            ids.push(SessionId(self.sessions.len() as u32));
-            self.sessions.push(Slot {
-                key: key.clone(),
-                side: Side::Acceptor {
-                    conn: None,
-                    ever: false,
-                },
-            });
-        }
-        self.acceptors.push(Acceptor {
-            listener: Some(listener),
-            framer: Framer::new(cfg.limits.max_body_len),
-            cfg,
-            tls,
-            sessions: ids.clone(),
-        });
-        Ok(AcceptorHandle {
-            local_addr,
-            sessions: ids,
-        })
-    }
-
-    /// Registers an outbound session; its first attempt starts at the next poll.
-    pub fn add_initiator(&mut self, cfg: InitiatorConfig) -> Result<SessionId, IoError> {
-        cfg.validate()?;
-        self.check_unique(&cfg.session)?;
-        let tls = cfg.tls.as_ref().map(tls::client_config).transpose()?;
-        let id = SessionId(self.sessions.len() as u32);
-        self.sessions.push(Slot {
-            key: cfg.session.clone(),
-            side: Side::Initiator(Box::new(Initiator {
-                framer: Framer::new(cfg.limits.max_body_len),
-                cfg,
-                tls,
-                link: Link::Stopped(state::Stopped::new()),
-                last_tried: None,
-                tried: 0,
-            })),
-        });
-        self.next_deadline = MonoTime(0);
-        Ok(id)
     }
 
     fn check_unique(&self, key: &SessionKey) -> Result<(), IoError> {
@@ -512,77 +359,6 @@ impl Reactor {
         Ok(t)
     }
 
-    fn on_listener(&mut self, a: usize, now: MonoTime) -> usize {
-        let mut work = 0;
-        loop {
-            let Some(acc) = self.acceptors.get(a) else {
-                return work;
-            };
-            let Some(listener) = acc.listener.as_ref() else {
-                return work;
-            };
-            match listener.accept() {
-                Ok((stream, peer)) => {
-                    work += 1;
-                    self.adopt(a, stream, peer, now);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return work,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let bind = acc.cfg.bind;
-                    self.queued.push_back(ConnectionEvent::Error {
-                        remote: None,
-                        session: None,
-                        error: IoError::lost(bind, format!("accept failed: {e}")),
-                    });
-                    return work;
-                }
-            }
-        }
-    }
-
-    fn adopt(&mut self, a: usize, stream: TcpStream, peer: SocketAddr, now: MonoTime) {
-        let acc = &self.acceptors[a];
-        let refuse = |detail: String| ConnectionEvent::Error {
-            remote: Some(peer),
-            session: None,
-            error: IoError::lost(peer, detail),
-        };
-        if let Err(e) = socket::apply(&socket2::SockRef::from(&stream), &acc.cfg.socket) {
-            self.queued
-                .push_back(refuse(format!("cannot set socket options: {e}")));
-            return;
-        }
-        let mut io = ConnIo::new(stream, peer, acc.framer, acc.cfg.limits.max_pending_write);
-        if let Some(cfg) = &acc.tls {
-            match rustls::ServerConnection::new(cfg.clone()) {
-                Ok(c) => io.start_tls(c.into()),
-                Err(e) => {
-                    self.queued
-                        .push_back(refuse(format!("TLS setup failed: {e}")));
-                    return;
-                }
-            }
-        }
-        let deadline = now.saturating_add(acc.cfg.logon_timeout);
-        let conn = Box::new(Conn {
-            io,
-            role: Role::Accepted {
-                acceptor: a,
-                route: Route::Unrouted {
-                    token: state::Stopped::new(),
-                    deadline,
-                },
-            },
-        });
-        match self.insert(conn) {
-            Ok(_) => self.note_deadline(deadline),
-            Err(e) => self
-                .queued
-                .push_back(refuse(format!("cannot register with the poller: {e}"))),
-        }
-    }
-
     fn on_conn<H: Handler>(
         &mut self,
         t: usize,
@@ -666,16 +442,6 @@ impl Reactor {
         Ok(work)
     }
 
-    fn client_tls(
-        &self,
-        session: SessionId,
-    ) -> Option<(Arc<rustls::ClientConfig>, ServerName<'static>)> {
-        match &self.sessions.get(session.index())?.side {
-            Side::Initiator(i) => i.tls.clone(),
-            Side::Acceptor { .. } => None,
-        }
-    }
-
     /// One inbound frame: routes an acceptor's first Logon, then hands frames to the handler.
     #[allow(clippy::too_many_arguments)]
     fn frame_in<H: Handler>(
@@ -698,66 +464,12 @@ impl Reactor {
                 ..
             } => *session,
             Role::Accepted { acceptor, route } => {
-                let acc = self.acceptors.get(*acceptor);
-                let sessions = &self.sessions;
-                let candidates = acc.into_iter().flat_map(|a| a.sessions.iter()).map(|&id| {
-                    let slot = &sessions[id.index()];
-                    Candidate {
-                        id,
-                        key: &slot.key,
-                        connected: matches!(slot.side, Side::Acceptor { conn: Some(_), .. }),
-                    }
-                });
-                let session = route::route(&mut self.decoder, frame, peer, candidates)?;
-                *route = match std::mem::replace(route, Route::Moving) {
-                    Route::Unrouted { token, .. } => {
-                        if let Some(Side::Acceptor { conn, ever }) =
-                            self.sessions.get_mut(session.index()).map(|s| &mut s.side)
-                        {
-                            *conn = Some(t);
-                            *ever = true;
-                        }
-                        self.queued.push_back(ConnectionEvent::Established {
-                            session,
-                            remote: peer,
-                            tls,
-                        });
-                        Route::Routed {
-                            token: token.accept(),
-                            session,
-                        }
-                    }
-                    other => other,
-                };
-                session
+                self.route_first(*acceptor, route, t, peer, tls, frame)?
             }
         };
         self.drain(handler);
         handler.on_frame(session, frame, now);
         Ok(())
-    }
-
-    /// pending→connected for an initiator (a no-op once connected).
-    fn establish(&mut self, session: SessionId, peer: SocketAddr, tls: bool) {
-        let Some(Side::Initiator(init)) =
-            self.sessions.get_mut(session.index()).map(|s| &mut s.side)
-        else {
-            return;
-        };
-        init.link = match std::mem::replace(&mut init.link, Link::Moving) {
-            Link::Pending { token, conn, .. } => {
-                self.queued.push_back(ConnectionEvent::Established {
-                    session,
-                    remote: peer,
-                    tls,
-                });
-                Link::Connected {
-                    token: token.establish(),
-                    conn,
-                }
-            }
-            other => other,
-        };
     }
 
     /// Closes a connection taken out of the table and moves its session's state.
@@ -797,174 +509,6 @@ impl Reactor {
         }
     }
 
-    fn link_mut(&mut self, session: SessionId) -> Option<&mut Link> {
-        match &mut self.sessions.get_mut(session.index())?.side {
-            Side::Initiator(i) => Some(&mut i.link),
-            Side::Acceptor { .. } => None,
-        }
-    }
-
-    fn initiator(&mut self, session: SessionId) -> Option<&mut Initiator> {
-        match &mut self.sessions.get_mut(session.index())?.side {
-            Side::Initiator(i) => Some(i),
-            Side::Acceptor { .. } => None,
-        }
-    }
-
-    /// An initiator's connection or attempt ended: report it, then fail over or wait.
-    fn initiator_down(
-        &mut self,
-        session: SessionId,
-        peer: SocketAddr,
-        error: IoError,
-        now: MonoTime,
-    ) {
-        let Some(link) = self
-            .link_mut(session)
-            .map(|l| std::mem::replace(l, Link::Moving))
-        else {
-            return;
-        };
-        let next = match link {
-            Link::Pending { token, host, .. } => {
-                self.queued.push_back(ConnectionEvent::Failed {
-                    session,
-                    remote: peer,
-                    error,
-                });
-                self.after_failure(session, token.fail(), host, now)
-            }
-            Link::Connected { token, .. } => {
-                self.queued.push_back(ConnectionEvent::Lost {
-                    session,
-                    remote: peer,
-                    error,
-                });
-                self.wait(session, token.lose(), now)
-            }
-            other => other,
-        };
-        if let Some(l) = self.link_mut(session) {
-            *l = next;
-        }
-    }
-
-    /// After a failed attempt: the next host of this pass, or the reconnect interval.
-    fn after_failure(
-        &mut self,
-        session: SessionId,
-        token: state::Disconnected,
-        host: usize,
-        now: MonoTime,
-    ) -> Link {
-        let Some(init) = self.initiator(session) else {
-            return Link::Disconnected {
-                token,
-                retry_at: NEVER,
-            };
-        };
-        let n = init.cfg.hosts.len();
-        let untried = init.tried < n;
-        if !self.stopped && untried {
-            self.attempt(session, token.retry(), (host + 1) % n, now)
-        } else {
-            self.wait(session, token, now)
-        }
-    }
-
-    fn wait(&mut self, session: SessionId, token: state::Disconnected, now: MonoTime) -> Link {
-        let interval = self
-            .initiator(session)
-            .map_or(Duration::MAX, |i| i.cfg.reconnect_interval);
-        let retry_at = if self.stopped {
-            NEVER
-        } else {
-            now.saturating_add(interval)
-        };
-        self.note_deadline(retry_at);
-        Link::Disconnected { token, retry_at }
-    }
-
-    /// A new pass over the host list, starting where the policy says.
-    fn start_pass(&mut self, session: SessionId, token: state::Pending, now: MonoTime) -> Link {
-        let Some(init) = self.initiator(session) else {
-            return Link::Disconnected {
-                token: token.fail(),
-                retry_at: NEVER,
-            };
-        };
-        init.tried = 0;
-        let n = init.cfg.hosts.len().max(1);
-        let start = match (init.cfg.policy, init.last_tried) {
-            (HostSelectionPolicy::RoundRobin, Some(last)) => (last + 1) % n,
-            _ => 0,
-        };
-        self.attempt(session, token, start, now)
-    }
-
-    /// Starts connecting to `host`; a synchronous failure fails over at once.
-    fn attempt(
-        &mut self,
-        session: SessionId,
-        token: state::Pending,
-        host: usize,
-        now: MonoTime,
-    ) -> Link {
-        let Some(init) = self.initiator(session) else {
-            return Link::Disconnected {
-                token: token.fail(),
-                retry_at: NEVER,
-            };
-        };
-        let Some(&addr) = init.cfg.hosts.get(host) else {
-            return Link::Disconnected {
-                token: token.fail(),
-                retry_at: NEVER,
-            };
-        };
-        init.tried += 1;
-        init.last_tried = Some(host);
-        let deadline = now.saturating_add(init.cfg.connect_timeout);
-        let framer = init.framer;
-        let max_pending = init.cfg.limits.max_pending_write;
-        let started = socket::connect(addr, init.cfg.source, &init.cfg.socket);
-        self.queued.push_back(ConnectionEvent::Connecting {
-            session,
-            remote: addr,
-        });
-        let registered = started.and_then(|stream| {
-            self.insert(Box::new(Conn {
-                io: ConnIo::new(stream, addr, framer, max_pending),
-                role: Role::Initiated {
-                    session,
-                    tcp_up: false,
-                },
-            }))
-        });
-        match registered {
-            Ok(conn) => {
-                self.note_deadline(deadline);
-                Link::Pending {
-                    token,
-                    conn,
-                    host,
-                    deadline,
-                }
-            }
-            Err(e) => {
-                self.queued.push_back(ConnectionEvent::Failed {
-                    session,
-                    remote: addr,
-                    error: IoError::ConnectionRefused {
-                        peer: addr,
-                        detail: e.to_string(),
-                    },
-                });
-                self.after_failure(session, token.fail(), host, now)
-            }
-        }
-    }
-
     /// Fires every deadline at or before `now`: initiator starts, retries and connect
     /// timeouts, and acceptor logon timeouts. Skipped entirely until the earliest one is due.
     fn run_timers(&mut self, now: MonoTime) -> usize {
@@ -973,96 +517,8 @@ impl Reactor {
         }
         self.next_deadline = NEVER;
         let mut work = 0;
-        for s in 0..self.sessions.len() {
-            let session = SessionId(s as u32);
-            enum Due {
-                No(Option<MonoTime>),
-                Start,
-                Timeout(usize),
-            }
-            let due = match self.link_mut(session) {
-                Some(Link::Stopped(_)) => Due::Start,
-                Some(Link::Pending { deadline, conn, .. }) if *deadline <= now => {
-                    Due::Timeout(*conn)
-                }
-                Some(Link::Disconnected { retry_at, .. }) if *retry_at <= now => Due::Start,
-                Some(
-                    Link::Pending { deadline: at, .. } | Link::Disconnected { retry_at: at, .. },
-                ) => Due::No(Some(*at)),
-                _ => Due::No(None),
-            };
-            let t = match due {
-                Due::No(at) => {
-                    if let Some(at) = at {
-                        self.note_deadline(at);
-                    }
-                    continue;
-                }
-                Due::Timeout(t) => Some(t),
-                Due::Start => None,
-            };
-            work += 1;
-            if let Some(t) = t {
-                // Timed out: closing the attempt fails over through the usual path.
-                if let Some(c) = self.conns.get_mut(t).and_then(Option::take) {
-                    let peer = c.io.peer;
-                    let timeout = self
-                        .initiator(session)
-                        .map_or(Duration::ZERO, |i| i.cfg.connect_timeout);
-                    let error = if matches!(c.role, Role::Initiated { tcp_up: true, .. }) {
-                        IoError::SslHandshakeFailed {
-                            peer,
-                            detail: format!("TLS handshake not complete after {timeout:?}"),
-                        }
-                    } else {
-                        IoError::ConnectionRefused {
-                            peer,
-                            detail: format!("connect timed out after {timeout:?}"),
-                        }
-                    };
-                    self.close_conn(c, t, error.into(), now);
-                }
-                continue;
-            }
-            let Some(link) = self.link_mut(session) else {
-                continue;
-            };
-            let taken = std::mem::replace(link, Link::Moving);
-            let next = match taken {
-                Link::Stopped(token) => self.start_pass(session, token.connect(), now),
-                Link::Disconnected { token, .. } => self.start_pass(session, token.retry(), now),
-                other => other,
-            };
-            if let Some(l) = self.link_mut(session) {
-                *l = next;
-            }
-        }
-        for t in 0..self.conns.len() {
-            let Some(Some(conn)) = self.conns.get(t) else {
-                continue;
-            };
-            let (acceptor, deadline) = match &conn.role {
-                Role::Accepted {
-                    acceptor,
-                    route: Route::Unrouted { deadline, .. },
-                } => (*acceptor, *deadline),
-                _ => continue,
-            };
-            if deadline > now {
-                self.note_deadline(deadline);
-                continue;
-            }
-            work += 1;
-            let timeout = self
-                .acceptors
-                .get(acceptor)
-                .map_or(Duration::ZERO, |a| a.cfg.logon_timeout);
-            if let Some(c) = self.conns[t].take() {
-                let peer = c.io.peer;
-                let error = IoError::lost(peer, format!("no Logon received within {timeout:?}"));
-                self.close_conn(c, t, error.into(), now);
-            }
-        }
+        work += self.initiator_timers(now);
+        work += self.logon_timeouts(now);
         work
     }
 }
