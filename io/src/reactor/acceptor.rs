@@ -55,10 +55,7 @@ impl Reactor {
         r
     }
 
-    pub(super) fn try_add_acceptor(
-        &mut self,
-        cfg: AcceptorConfig,
-    ) -> Result<AcceptorHandle, IoError> {
+    fn try_add_acceptor(&mut self, cfg: AcceptorConfig) -> Result<AcceptorHandle, IoError> {
         if cfg.sessions.is_empty() {
             return Err(IoError::config(format!(
                 "acceptor on {}: no sessions configured",
@@ -135,7 +132,7 @@ impl Reactor {
         }
     }
 
-    pub(super) fn adopt(&mut self, a: usize, stream: TcpStream, peer: SocketAddr, now: MonoTime) {
+    fn adopt(&mut self, a: usize, stream: TcpStream, peer: SocketAddr, now: MonoTime) {
         let acc = &self.acceptors[a];
         let refuse = |detail: String| ConnectionEvent::Error {
             remote: Some(peer),

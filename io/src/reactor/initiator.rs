@@ -40,7 +40,7 @@ pub(super) enum Link {
     Moving,
 }
 
-pub(super) fn state_of<S: State>(_: &S) -> ConnState {
+fn state_of<S: State>(_: &S) -> ConnState {
     S::STATE
 }
 
@@ -120,14 +120,14 @@ impl Reactor {
         };
     }
 
-    pub(super) fn link_mut(&mut self, session: SessionId) -> Option<&mut Link> {
+    fn link_mut(&mut self, session: SessionId) -> Option<&mut Link> {
         match &mut self.sessions.get_mut(session.index())?.side {
             Side::Initiator(i) => Some(&mut i.link),
             Side::Acceptor { .. } => None,
         }
     }
 
-    pub(super) fn initiator(&mut self, session: SessionId) -> Option<&mut Initiator> {
+    fn initiator(&mut self, session: SessionId) -> Option<&mut Initiator> {
         match &mut self.sessions.get_mut(session.index())?.side {
             Side::Initiator(i) => Some(i),
             Side::Acceptor { .. } => None,
@@ -173,7 +173,7 @@ impl Reactor {
     }
 
     /// After a failed attempt: the next host of this pass, or the reconnect interval.
-    pub(super) fn after_failure(
+    fn after_failure(
         &mut self,
         session: SessionId,
         token: state::Disconnected,
@@ -195,12 +195,7 @@ impl Reactor {
         }
     }
 
-    pub(super) fn wait(
-        &mut self,
-        session: SessionId,
-        token: state::Disconnected,
-        now: MonoTime,
-    ) -> Link {
+    fn wait(&mut self, session: SessionId, token: state::Disconnected, now: MonoTime) -> Link {
         let interval = self
             .initiator(session)
             .map_or(Duration::MAX, |i| i.cfg.reconnect_interval);
@@ -214,12 +209,7 @@ impl Reactor {
     }
 
     /// A new pass over the host list, starting where the policy says.
-    pub(super) fn start_pass(
-        &mut self,
-        session: SessionId,
-        token: state::Pending,
-        now: MonoTime,
-    ) -> Link {
+    fn start_pass(&mut self, session: SessionId, token: state::Pending, now: MonoTime) -> Link {
         let Some(init) = self.initiator(session) else {
             return Link::Disconnected {
                 token: token.fail(),
@@ -236,7 +226,7 @@ impl Reactor {
     }
 
     /// Starts connecting to `host`; a synchronous failure fails over at once.
-    pub(super) fn attempt(
+    fn attempt(
         &mut self,
         session: SessionId,
         token: state::Pending,
