@@ -9,12 +9,12 @@
 //!
 //! | from         | to           | method                   | who       | event         |
 //! |--------------|--------------|--------------------------|-----------|---------------|
-//! | stopped      | pending      | [`Stopped::connect`]     | initiator | `Connecting`  |
-//! | stopped      | connected    | [`Stopped::accept`]      | acceptor  | `Established` |
-//! | pending      | connected    | [`Pending::establish`]   | initiator | `Established` |
-//! | pending      | disconnected | [`Pending::fail`]        | initiator | `Failed`      |
-//! | connected    | disconnected | [`Connected::lose`]      | both      | `Lost`        |
-//! | disconnected | pending      | [`Disconnected::retry`]  | initiator | `Connecting`  |
+//! | stopped      | pending      | `Stopped::connect`     | initiator | `Connecting`  |
+//! | stopped      | connected    | `Stopped::accept`      | acceptor  | `Established` |
+//! | pending      | connected    | `Pending::establish`   | initiator | `Established` |
+//! | pending      | disconnected | `Pending::fail`        | initiator | `Failed`      |
+//! | connected    | disconnected | `Connected::lose`      | both      | `Lost`        |
+//! | disconnected | pending      | `Disconnected::retry`  | initiator | `Connecting`  |
 
 /// Where a connection is in its lifecycle, as reported to the outside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
