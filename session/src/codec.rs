@@ -7,6 +7,7 @@ mod checksum;
 mod decode;
 mod error;
 mod framer;
+mod scan;
 pub mod tags;
 mod value;
 mod writer;

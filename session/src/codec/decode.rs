@@ -1,6 +1,7 @@
 //! Zero-copy decoding of one framed message into a view over the caller's bytes.
 
 use super::error::{DecodeError, ValueError};
+use super::scan::{find_soh, read_tag};
 use super::tags;
 use super::value::FieldValue;
 use super::SOH;
@@ -71,8 +72,8 @@ impl Decoder {
                         }
                     }
                 }
-                _ => match find_soh(&frame[vstart..]) {
-                    Some(i) => vstart + i,
+                _ => match find_soh(frame, vstart) {
+                    Some(i) => i,
                     None => {
                         return Err(DecodeError::Unterminated {
                             tag,
@@ -159,53 +160,6 @@ fn check_header_order(idx: usize, tag: u32, offset: usize) -> Result<(), DecodeE
         (1, found) => Err(DecodeError::BodyLengthNotSecond { found, offset }),
         (_, found) => Err(DecodeError::MsgTypeNotThird { found, offset }),
     }
-}
-
-/// Offset of the first SOH. Most FIX values are a few bytes long, where a plain loop ends
-/// before a vectorised search has set up; long values go to memchr.
-#[inline]
-fn find_soh(v: &[u8]) -> Option<usize> {
-    const SHORT: usize = 16;
-    let head = &v[..v.len().min(SHORT)];
-    match head.iter().position(|&b| b == SOH) {
-        Some(i) => Some(i),
-        None if v.len() > SHORT => memchr::memchr(SOH, &v[SHORT..]).map(|i| i + SHORT),
-        None => None,
-    }
-}
-
-/// Reads `tag=` at `pos`; returns the tag and the offset of the `=`.
-///
-/// A tag is a positive integer of at most 9 digits without leading zeros: `0=`, `035=` and
-/// `=` are all invalid tags, as QuickFIX and the FIX spec treat them.
-#[inline]
-fn read_tag(frame: &[u8], pos: usize) -> Result<(u32, usize), DecodeError> {
-    let bad = DecodeError::BadTag { offset: pos };
-    match frame.get(pos) {
-        Some(b'1'..=b'9') => {}
-        Some(_) => return Err(bad),
-        None => {
-            return Err(DecodeError::Unterminated {
-                tag: 0,
-                offset: pos,
-            })
-        }
-    }
-    let mut tag: u32 = 0;
-    let mut i = pos;
-    while i < frame.len() {
-        let b = frame[i];
-        if b == b'=' {
-            return Ok((tag, i));
-        }
-        let d = b.wrapping_sub(b'0');
-        if d > 9 || i - pos >= 9 {
-            return Err(bad);
-        }
-        tag = tag * 10 + u32::from(d);
-        i += 1;
-    }
-    Err(DecodeError::Unterminated { tag, offset: pos })
 }
 
 /// A non-negative decimal length with no sign, at most 9 digits. Leading zeros are accepted
