@@ -79,6 +79,14 @@ pub mod msg_type {
 /// (a jump table) rather than a search.
 #[inline]
 pub fn data_tag_for_length(tag: u32) -> Option<u32> {
+    // Almost no tag is a length tag: one bit test answers for them before the match.
+    let word = LENGTH_TAG_BITS
+        .get((tag / 64) as usize)
+        .copied()
+        .unwrap_or(0);
+    if word & (1 << (tag % 64)) == 0 {
+        return None;
+    }
     Some(match tag {
         90 => 91,
         93 => 89,
@@ -99,4 +107,33 @@ pub fn data_tag_for_length(tag: u32) -> Option<u32> {
         1277 => 1278,
         _ => return None,
     })
+}
+
+/// One bit per tag below 1280, set for the length tags `data_tag_for_length` knows.
+const LENGTH_TAG_BITS: [u64; 20] = {
+    let tags = [
+        90u32, 93, 95, 212, 348, 350, 352, 354, 356, 358, 360, 362, 364, 445, 618, 621, 1277,
+    ];
+    let mut bits = [0u64; 20];
+    let mut i = 0;
+    while i < tags.len() {
+        bits[(tags[i] / 64) as usize] |= 1 << (tags[i] % 64);
+        i += 1;
+    }
+    bits
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_tags_and_only_them() {
+        let found: Vec<(u32, u32)> = (0..5000)
+            .filter_map(|t| data_tag_for_length(t).map(|d| (t, d)))
+            .collect();
+        assert_eq!(found.len(), 17);
+        assert!(found.contains(&(95, 96)) && found.contains(&(1277, 1278)));
+        assert!(found.contains(&(93, 89)) && found.contains(&(212, 213)));
+    }
 }

@@ -14,6 +14,25 @@ use super::SOH;
 use crate::time::{TimePrecision, TimestampFormatter, UtcTime};
 use thiserror::Error;
 
+/// `tag=` as little-endian bytes of one word and its length, for tags of up to 7 digits.
+#[inline]
+fn tag_word(tag: u32) -> Option<(u64, usize)> {
+    if tag == 0 || tag > 9_999_999 {
+        return None;
+    }
+    let mut word = u64::from(b'=');
+    let mut len = 1;
+    let mut t = tag;
+    while t > 0 {
+        word = (word << 8) | u64::from(b'0' + (t % 10) as u8);
+        t /= 10;
+        len += 1;
+    }
+    // Each digit (least significant first) pushed the earlier bytes up: the first digit ends
+    // in the lowest byte, which is the first byte stored.
+    Some((word, len))
+}
+
 /// Why a message could not be encoded.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EncodeError {
@@ -88,20 +107,30 @@ impl<'b> MessageWriter<'b> {
         if self.overflow {
             return self;
         }
-        let mut tb = itoa::Buffer::new();
-        let t = tb.format(tag).as_bytes();
         let Some(rest) = self.buf.get_mut(self.pos..) else {
             self.overflow = true;
             return self;
         };
-        let vstart = t.len() + 1;
-        if rest.len() <= vstart {
-            self.overflow = true;
-            return self;
-        }
-        rest[..t.len()].copy_from_slice(t);
-        rest[t.len()] = b'=';
-        match value(&mut rest[vstart..]) {
+        let vstart = match (tag_word(tag), rest.get_mut(..8)) {
+            // The common case: `tag=` as one 8-byte store (the bytes past it are overwritten
+            // by the value or left beyond the message), no call to a variable-length copy.
+            (Some((word, len)), Some(dst)) => {
+                dst.copy_from_slice(&word.to_le_bytes());
+                len
+            }
+            _ => {
+                let mut tb = itoa::Buffer::new();
+                let t = tb.format(tag).as_bytes();
+                if rest.len() <= t.len() + 1 {
+                    self.overflow = true;
+                    return self;
+                }
+                rest[..t.len()].copy_from_slice(t);
+                rest[t.len()] = b'=';
+                t.len() + 1
+            }
+        };
+        match rest.get_mut(vstart..).and_then(value) {
             Some(n) if vstart + n < rest.len() => {
                 rest[vstart + n] = SOH;
                 self.pos += vstart + n + 1;
@@ -247,6 +276,56 @@ mod tests {
         );
         let mut d = Decoder::new();
         assert!(d.decode(&buf[r]).is_ok());
+    }
+
+    #[test]
+    fn tags_of_every_width() {
+        for tag in [
+            1u32,
+            9,
+            10,
+            35,
+            999,
+            1000,
+            9_999_999,
+            10_000_000,
+            123_456_789,
+        ] {
+            let mut buf = [0u8; 64];
+            let mut w = MessageWriter::new(&mut buf, b"FIX.4.4", b"0");
+            w.str(tag, "v");
+            let r = w.finish().unwrap();
+            let want = format!("\x01{tag}=v\x01");
+            let text = String::from_utf8_lossy(&buf[r]).into_owned();
+            assert!(text.contains(&want), "{text:?}");
+        }
+        assert_eq!(
+            tag_word(35),
+            Some((u64::from_le_bytes(*b"35=\0\0\0\0\0"), 3))
+        );
+        assert_eq!(tag_word(0), None);
+    }
+
+    #[test]
+    fn every_buffer_size_fails_cleanly_or_writes_the_message() {
+        let mut full = [0u8; 128];
+        let mut w = MessageWriter::new(&mut full, b"FIX.4.4", b"D");
+        w.str(55, "AAPL")
+            .uint(34, 12)
+            .decimal(44, Decimal::new(-12345, 2));
+        let r = w.finish().unwrap();
+        let want = full[r].to_vec();
+        for size in 0..128 {
+            let mut buf = vec![0u8; size];
+            let mut w = MessageWriter::new(&mut buf, b"FIX.4.4", b"D");
+            w.str(55, "AAPL")
+                .uint(34, 12)
+                .decimal(44, Decimal::new(-12345, 2));
+            match w.finish() {
+                Ok(r) => assert_eq!(&buf[r], &want[..], "size {size}"),
+                Err(e) => assert_eq!(e, EncodeError::BufferTooSmall { capacity: size }),
+            }
+        }
     }
 
     #[test]
