@@ -8,7 +8,7 @@ use crate::clock::{Clock, ManualClock};
 use crate::idle::{IdleStrategy, Idler};
 use spinfix_session::time::Now;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
 /// One thread's work, done in small steps.
@@ -103,12 +103,41 @@ pub enum RunnerError {
 }
 
 /// The cores this process may pin threads to, by id.
+///
+/// Read once and remembered: the operating system answers for the calling thread's affinity, so
+/// asking again from a thread already pinned would shrink the answer to that one core.
 pub fn available_cores() -> Vec<usize> {
-    core_affinity::get_core_ids()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| c.id)
-        .collect()
+    static CORES: OnceLock<Vec<usize>> = OnceLock::new();
+    CORES
+        .get_or_init(|| {
+            core_affinity::get_core_ids()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.id)
+                .collect()
+        })
+        .clone()
+}
+
+/// Pins the calling thread to `core` (for threads the engine does not spawn, such as a process's
+/// main thread or a benchmark's); `name` appears in the error.
+pub fn pin_current_thread(name: &str, core: usize) -> Result<(), RunnerError> {
+    let available = available_cores();
+    if !available.contains(&core) {
+        return Err(RunnerError::NoSuchCore {
+            agent: name.to_owned(),
+            core,
+            available,
+        });
+    }
+    if core_affinity::set_for_current(core_affinity::CoreId { id: core }) {
+        Ok(())
+    } else {
+        Err(RunnerError::PinFailed {
+            agent: name.to_owned(),
+            core,
+        })
+    }
 }
 
 /// Runs an agent on its own thread until stopped.

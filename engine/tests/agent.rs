@@ -147,3 +147,19 @@ fn runner_refuses_a_core_that_does_not_exist() {
         .to_string()
         .contains("agent counter: core 100000 does not exist"));
 }
+
+#[test]
+fn pin_current_thread_checks_the_core() {
+    let err = spinfix::agent::pin_current_thread("main", 100_000).unwrap_err();
+    assert!(matches!(err, RunnerError::NoSuchCore { .. }));
+    let Some(&core) = available_cores().last() else {
+        return;
+    };
+    // On a thread of its own, so the test harness's threads stay unpinned.
+    std::thread::spawn(move || spinfix::agent::pin_current_thread("pinned", core))
+        .join()
+        .unwrap()
+        .unwrap();
+    // The cores are remembered from before any pinning.
+    assert!(available_cores().contains(&core));
+}
