@@ -117,3 +117,54 @@ fn ids_and_shapes_are_checked() {
     assert!(TimerWheel::new(Duration::from_millis(1), 6, 4, MonoTime(0)).is_err());
     assert!(TimerWheel::new(Duration::ZERO, 8, 4, MonoTime(0)).is_err());
 }
+
+/// Random arms, cancels and clock jumps (fixed seed) against a plain table: after every poll loop
+/// exactly the entries due have fired, each once, none early.
+#[test]
+fn matches_a_naive_model_under_random_operations() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut rand = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let mut w = TimerWheel::new(Duration::from_millis(1), 16, 32, MonoTime(0)).unwrap();
+    let mut model: Vec<Option<u64>> = vec![None; 32];
+    let mut now = 0u64;
+    let mut fired = 0;
+    for _ in 0..20_000 {
+        match rand(10) {
+            0..=4 => {
+                let id = rand(32) as usize;
+                // Mostly near, sometimes several revolutions away, sometimes in the past.
+                let deadline = match rand(4) {
+                    0 => now.saturating_sub(rand(5 * MS)),
+                    1 => now + rand(100 * MS),
+                    _ => now + rand(10 * MS),
+                };
+                w.arm(id, MonoTime(deadline)).unwrap();
+                model[id] = Some(deadline);
+            }
+            5 => {
+                let id = rand(32) as usize;
+                assert_eq!(w.cancel(id).unwrap(), model[id].take().is_some());
+            }
+            _ => {
+                let span = if rand(20) == 0 { 200 * MS } else { 3 * MS };
+                now += rand(span);
+                while let Some(id) = w.poll(MonoTime(now)) {
+                    let deadline = model[id].take().expect("fired an id that was not armed");
+                    assert!(deadline <= now, "fired early");
+                    fired += 1;
+                }
+                assert!(
+                    model.iter().flatten().all(|d| *d > now),
+                    "a due entry did not fire"
+                );
+            }
+        }
+        assert_eq!(w.len(), model.iter().flatten().count());
+    }
+    assert!(fired > 5_000, "only {fired} fired");
+}
