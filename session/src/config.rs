@@ -65,7 +65,7 @@ impl Version {
 }
 
 /// A mistake in a session's settings.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 pub enum ConfigError {
     /// BeginString is not one of FIX.4.0–4.4 or FIXT.1.1.
     #[error("session {session}: BeginString {value:?} is not FIX.4.0-FIX.4.4 or FIXT.1.1")]
@@ -90,6 +90,14 @@ pub enum ConfigError {
     MissingDefaultApplVerId {
         /// The session.
         session: String,
+    },
+    /// The TestRequest allowance must be a finite fraction between 0 and 10.
+    #[error("session {session}: TestRequest allowance {value} is not within 0..=10")]
+    BadTestRequestAllowance {
+        /// The session.
+        session: String,
+        /// The value given.
+        value: f64,
     },
     /// HeartBtInt of an initiator must be positive and fit the wire field.
     #[error("session {session}: HeartBtInt {value} s is out of range (1..=86400)")]
@@ -362,6 +370,10 @@ impl SessionConfigBuilder {
         }
         if cfg.version == Version::Fixt11 && cfg.default_appl_ver_id.is_none() {
             return Err(ConfigError::MissingDefaultApplVerId { session });
+        }
+        let a = cfg.test_request_allowance;
+        if !(0.0..=10.0).contains(&a) {
+            return Err(ConfigError::BadTestRequestAllowance { session, value: a });
         }
         let hb = cfg.heart_bt_int.as_secs();
         if cfg.role == Role::Initiator && !(1..=86_400).contains(&hb) {

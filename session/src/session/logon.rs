@@ -143,7 +143,11 @@ impl<S: MessageStore> Session<S> {
         let too_high = matches!(self.seq.verdict(seq), SeqVerdict::TooHigh { .. });
         let answer = self.cfg.role == Role::Acceptor || (reset && !self.flags.sent_reset);
         if answer {
-            let next_expected = if too_high { self.seq.next_in } else { seq + 1 };
+            let next_expected = if too_high {
+                self.seq.next_in
+            } else {
+                seq.saturating_add(1)
+            };
             self.flags.sent_logon = false;
             self.send_logon_message(hbi, reset, next_expected)?;
         }
@@ -183,7 +187,7 @@ impl<S: MessageStore> Session<S> {
                     self.start_replay(n, next_out - 1);
                 } else if n < next_out {
                     // Our own Logon answer took a number after the request was made.
-                    self.start_replay(n, next_out - 2);
+                    self.start_replay(n, next_out.saturating_sub(2));
                 }
             }
         }

@@ -347,7 +347,7 @@ impl<S: MessageStore> Session<S> {
     }
 
     pub(crate) fn incr_in(&mut self) -> Result<(), SessionError> {
-        self.seq.next_in += 1;
+        self.seq.next_in = self.seq.next_in.saturating_add(1);
         let n = self.seq.next_in;
         self.store
             .set_next_target_seq(n)
@@ -406,9 +406,9 @@ impl<S: MessageStore> Session<S> {
                 return Err(self.store_err(e));
             }
         }
-        self.seq.next_out = seq + 1;
+        self.seq.next_out = seq.saturating_add(1);
         self.store
-            .set_next_sender_seq(seq + 1)
+            .set_next_sender_seq(self.seq.next_out)
             .map_err(|e| self.store_err(e))?;
         self.sent_now();
         Ok(seq)
