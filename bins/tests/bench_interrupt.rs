@@ -7,7 +7,7 @@ mod bench_support;
 
 use bench_support::{bench, Guard, DEADLINE};
 use std::io::{BufRead, BufReader, Read};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
@@ -85,8 +85,6 @@ fn interrupt_after_progress(baseline: &str) -> Option<(Option<i32>, String, Stri
     }
     Some((status.code(), out.join().unwrap(), err))
 }
-
-use std::process::Command;
 
 #[test]
 fn ctrl_c_prints_what_the_tcp_baseline_measured() {

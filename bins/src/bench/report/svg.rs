@@ -26,17 +26,25 @@ fn colour(name: &str) -> &'static str {
     }
 }
 
-/// x position of quantile `q` in "nines" (0 = 0%, 1 = 90%, 2 = 99%, ...).
-fn nines(q: f64) -> f64 {
+/// x position of quantile `q` in "nines" (0 = 0%, 1 = 90%, 2 = 99%, ...), capped at `cap`.
+fn nines(q: f64, cap: f64) -> f64 {
     if q >= 1.0 {
-        MAX_NINES
+        cap
     } else {
-        (1.0 / (1.0 - q)).log10().min(MAX_NINES)
+        (1.0 / (1.0 - q)).log10().min(cap)
     }
 }
 
 /// The SVG document for the named histograms.
 pub fn render(curves: &[(&str, &LatencyHistogram)], s: &RunSettings) -> String {
+    // The x axis goes as far as the samples resolve: 1,000 samples say nothing past 99.9%.
+    let most = curves
+        .iter()
+        .map(|(_, h)| h.len())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let x_max = (most as f64).log10().ceil().clamp(1.0, MAX_NINES);
     // Percentile curves in (nines, µs).
     let series: Vec<(&str, Vec<(f64, f64)>)> = curves
         .iter()
@@ -45,7 +53,7 @@ pub fn render(curves: &[(&str, &LatencyHistogram)], s: &RunSettings) -> String {
                 .iter_quantiles(5)
                 .map(|v| {
                     let us = h.highest_equivalent(v.value_iterated_to()) as f64 / 1_000.0;
-                    (nines(v.quantile_iterated_to()), us.max(0.001))
+                    (nines(v.quantile_iterated_to(), x_max), us.max(0.001))
                 })
                 .collect();
             (*name, points)
@@ -56,12 +64,6 @@ pub fn render(curves: &[(&str, &LatencyHistogram)], s: &RunSettings) -> String {
     let (lo, hi) = if lo > hi { (1.0, 10.0) } else { (lo, hi) };
     let y_min = lo.log10().floor();
     let y_max = hi.log10().ceil().max(y_min + 1.0);
-    let x_max = series
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|(x, _)| *x))
-        .fold(1.0f64, f64::max)
-        .ceil()
-        .min(MAX_NINES);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
     let px = |x: f64| LEFT + x / x_max * plot_w;
@@ -210,8 +212,9 @@ mod tests {
 
     #[test]
     fn nines_spread_the_tail() {
-        assert_eq!(nines(0.0), 0.0);
-        assert!((nines(0.99) - 2.0).abs() < 1e-9);
-        assert_eq!(nines(1.0), MAX_NINES);
+        assert_eq!(nines(0.0, 6.0), 0.0);
+        assert!((nines(0.99, 6.0) - 2.0).abs() < 1e-9);
+        assert_eq!(nines(1.0, 3.0), 3.0);
+        assert_eq!(nines(0.99999, 3.0), 3.0);
     }
 }
