@@ -1,5 +1,10 @@
 //! Codec latency on the ~200-byte NewOrderSingle fixture: decode, encode, framing, checksum.
 //! Targets on the 2-core dev machine: decode ≤ 100 ns, encode ≤ 100 ns.
+//!
+//! Run short: `cargo bench -p spinfix-benches --bench codec -- --warm-up-time 1
+//! --measurement-time 3`. On a shared machine criterion's mean follows the load (at a load
+//! average of 15 on 2 cores it read 4x the unloaded figure while the checksum bench, the
+//! control, read 4x too): compare against `checksum_nos` before believing a regression.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
