@@ -367,6 +367,29 @@ impl Journal {
         Ok(())
     }
 
+    /// Idle-time upkeep, for the engine to call when a duty cycle found nothing else to do:
+    /// makes the next segment ahead of time once the active one is half full, and dirties up to
+    /// `max_pages` pages ahead of the appends, so that neither a roll nor a first write to a
+    /// page lands on the message path. Returns the work done (0: nothing left to do).
+    pub fn prepare(&mut self, now: UtcTime, max_pages: usize) -> Result<usize, JournalError> {
+        if !self.is_writable() {
+            return Ok(0);
+        }
+        let ns = self.new_segment();
+        let mut work = self.out.prepare(now.0, &ns, max_pages)?;
+        if self.config.journal_inbound {
+            work += self
+                .inbound
+                .prepare(now.0, &ns, max_pages.saturating_sub(work))?;
+        }
+        Ok(work)
+    }
+
+    /// Whether [`Journal::prepare`] has nothing left to do until more is appended.
+    pub fn is_prepared(&self) -> bool {
+        self.out.prepared() && (!self.config.journal_inbound || self.inbound.prepared())
+    }
+
     /// Flushes if the periodic policy's interval has passed since the last flush: for an
     /// engine to call when idle, so a quiet session's last messages do not wait for the next.
     pub fn flush_if_due(&mut self, now: UtcTime) -> Result<(), JournalError> {
@@ -448,6 +471,8 @@ impl Journal {
         let archive = archive_stem(&dir, &self.stem, UtcTime(self.header.created()));
         let archived_header = header_path(&dir, &archive);
         self.broken = true;
+        self.out.discard_spare()?;
+        self.inbound.discard_spare()?;
         // The header goes first: from then on the old epoch is archived. A crash before the
         // segments follow leaves segments that a reopen recognises by their epoch and moves to
         // the archive (see `adopt_orphans`), then creates the new header.

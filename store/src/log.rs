@@ -33,6 +33,8 @@ pub(crate) struct SegmentLog {
     stem: String,
     pub segments: VecDeque<Segment>,
     next_number: u64,
+    /// The next segment, made ahead by [`SegmentLog::prepare`] so that the roll is a swap.
+    spare: Option<Segment>,
 }
 
 /// Reads a record the journal itself wrote and indexed: bounds-checked, not re-checksummed.
@@ -60,6 +62,7 @@ impl SegmentLog {
             stem: stem.to_owned(),
             segments: VecDeque::new(),
             next_number: 1,
+            spare: None,
         }
     }
 
@@ -91,11 +94,20 @@ impl SegmentLog {
                 }
             }
             let last = i + 1 == count;
-            let (mut seg, header) = Segment::open(&path, writable, writable && last)?;
+            let (seg, header) = Segment::open(&path, writable, writable && last)?;
             check_header(&path, &header, number, direction, epoch)?;
-            scan(&mut seg, last, writable, index.as_deref_mut(), torn)?;
             log.next_number = number + 1;
             log.segments.push_back(seg);
+        }
+        // Empty segments at the end were made ahead of time (`prepare`); the torn tail, if any,
+        // is in the newest segment that holds data.
+        let newest = log
+            .segments
+            .iter()
+            .rposition(|s| read_slot(s.map.bytes(), SEGMENT_HEADER_LEN) != Slot::End)
+            .unwrap_or(0);
+        for (i, seg) in log.segments.iter_mut().enumerate() {
+            scan(seg, i >= newest, writable, index.as_deref_mut(), torn)?;
         }
         Ok(log)
     }
@@ -157,10 +169,16 @@ impl SegmentLog {
             epoch: ns.epoch,
             created: now,
         };
-        let seg = Segment::create(&path, header, ns.sync)?;
-        if ns.sync {
-            crate::files::sync_dir(&self.dir)?;
-        }
+        let seg = match self.spare.take() {
+            Some(spare) if spare.number == number && spare.size() as u64 == ns.size => spare,
+            _ => {
+                let seg = Segment::create(&path, header, ns.sync, true)?;
+                if ns.sync {
+                    crate::files::sync_dir(&self.dir)?;
+                }
+                seg
+            }
+        };
         self.segments.push_back(seg);
         self.next_number = number + 1;
         Ok(())
@@ -197,6 +215,64 @@ impl SegmentLog {
             }
         }
         Ok(deleted)
+    }
+
+    /// Idle-time upkeep: once the active segment is half full, creates the next one (without
+    /// faulting its pages in); then dirties up to `max_pages` pages ahead of the appends, in
+    /// the active segment first, then in the spare. Returns the pages touched plus one if a
+    /// segment was created, so an idle strategy can tell whether there was work.
+    pub(crate) fn prepare(
+        &mut self,
+        now: i64,
+        ns: &NewSegment,
+        max_pages: usize,
+    ) -> Result<usize, JournalError> {
+        let Some(active) = self.segments.back() else {
+            return Ok(0);
+        };
+        let mut work = 0;
+        let half_full = active.end * 2 >= active.size();
+        if half_full && self.spare.is_none() && self.next_number < MAX_SEGMENT_NUMBER {
+            let number = self.next_number;
+            let path = segment_path(&self.dir, &self.stem, self.direction, number);
+            let header = SegmentHeader {
+                direction: self.direction.code(),
+                number,
+                size: ns.size,
+                epoch: ns.epoch,
+                created: now,
+            };
+            self.spare = Some(Segment::create(&path, header, ns.sync, false)?);
+            if ns.sync {
+                crate::files::sync_dir(&self.dir)?;
+            }
+            work += 1;
+        }
+        if let Some(active) = self.segments.back_mut() {
+            work += active.pretouch(max_pages);
+        }
+        let left = max_pages.saturating_sub(work);
+        if let (Some(spare), true) = (self.spare.as_mut(), left > 0) {
+            work += spare.pretouch(left);
+        }
+        Ok(work)
+    }
+
+    /// Deletes the spare segment (before a reset: it belongs to the old epoch).
+    pub(crate) fn discard_spare(&mut self) -> Result<(), JournalError> {
+        if let Some(spare) = self.spare.take() {
+            std::fs::remove_file(&spare.path)
+                .map_err(|e| JournalError::io("delete spare segment", &spare.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Whether [`SegmentLog::prepare`] has nothing left to do for now.
+    pub(crate) fn prepared(&self) -> bool {
+        self.segments.back().map_or(true, |a| {
+            a.fully_touched()
+                && (a.end * 2 < a.size() || self.spare.as_ref().is_some_and(|s| s.fully_touched()))
+        })
     }
 
     pub(crate) fn segment(&self, number: u64) -> Option<&Segment> {

@@ -255,3 +255,21 @@ fn stale_temporaries_are_removed() {
     assert_eq!(j.recovery().outbound_records, 5);
     assert!(!tmp.exists());
 }
+
+#[test]
+fn a_torn_tail_before_an_empty_spare_segment_is_still_a_tail() {
+    let d = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(config(d.path()).segment_size(8192), T0).unwrap();
+    let mut seq = 1;
+    while j.stats(Direction::Outbound).bytes_used * 2 < 8192 {
+        append_range(&mut j, seq, seq);
+        seq += 1;
+    }
+    while j.prepare(T0, 100).unwrap() > 0 {}
+    drop(j);
+    assert!(seg(d.path(), 2).exists());
+    patch(&seg(d.path(), 1), offset_of(seq - 1) + 30, b"\xff");
+    let j = Journal::open(config(d.path()).segment_size(8192), T0).unwrap();
+    assert_eq!(j.recovery().outbound_records, seq - 2);
+    assert_eq!(j.recovery().torn.len(), 1);
+}

@@ -69,6 +69,10 @@ fn child_appender() {
         let seq = j.next_sender_seq();
         j.append_outbound(seq, at(seq), &message(seq)).unwrap();
         j.set_next_sender_seq(seq + 1).unwrap();
+        if seq % 50 == 0 {
+            // Idle-time upkeep, so kills also land while a spare segment is being made.
+            j.prepare(at(seq), 64).unwrap();
+        }
         if seq % 3 == 0 {
             j.append_inbound(seq / 3, at(seq), b"8=FIX.4.4\x0135=0\x01")
                 .unwrap();

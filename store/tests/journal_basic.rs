@@ -313,3 +313,48 @@ fn bad_configs_are_refused() {
         assert!(matches!(e, JournalError::Config { .. }), "{e}");
     }
 }
+
+#[test]
+fn prepare_makes_the_next_segment_and_rolls_into_it() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = config(d.path()).segment_size(16384).journal_inbound(true);
+    let mut j = Journal::open(cfg.clone(), T0).unwrap();
+    assert_eq!(
+        j.prepare(T0, 100).unwrap(),
+        0,
+        "nothing to prepare before the first segment"
+    );
+    append_range(&mut j, 1, 10);
+    j.append_inbound(1, T0, b"in").unwrap();
+    assert!(j.prepare(T0, 100).unwrap() > 0);
+    assert!(j.is_prepared(), "under half full: only the pages ahead");
+    let mut seq = 11;
+    while j.stats(Direction::Outbound).bytes_used * 2 < 16384 {
+        append_range(&mut j, seq, seq);
+        seq += 1;
+    }
+    assert!(!j.is_prepared());
+    while j.prepare(T0, 1).unwrap() > 0 {}
+    assert!(j.is_prepared());
+    let spare = d.path().join("FIX.4.4-BUY-SELL.out.00000002.seg");
+    assert!(spare.exists(), "the next segment is made ahead");
+    drop(j);
+
+    // Reopened with the spare still empty: it is the newest segment, and appends go on.
+    let mut j = Journal::open(cfg.clone(), T0).unwrap();
+    assert_eq!(j.recovery().outbound_records, seq - 1);
+    append_range(&mut j, seq, seq + 200);
+    assert!(j.stats(Direction::Outbound).files.len() >= 3);
+    for s in 1..=seq + 200 {
+        assert_eq!(j.get(s), Some(&message(s)[..]), "seq {s}");
+    }
+    // A reset takes no spare into the new epoch.
+    while j.prepare(T0, 1000).unwrap() > 0 {}
+    let archive = j.archive_and_reset(at(99_999)).unwrap();
+    append_range(&mut j, 1, 3);
+    drop(j);
+    let j = Journal::open(cfg, T0).unwrap();
+    assert_eq!(j.recovery().outbound_records, 3);
+    let old = Journal::inspect(&archive).unwrap();
+    assert_eq!(old.range(1, u64::MAX).count() as u64, seq + 200);
+}
