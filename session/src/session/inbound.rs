@@ -180,7 +180,7 @@ impl<S: MessageStore> Session<S> {
                     Rejection::tag(RejectReason::RequiredTagMissing, tags::SENDING_TIME),
                 )
             }
-            Some(v) => match parse_utc_timestamp(v) {
+            Some(v) => match self.sending_times.parse(v) {
                 Some(t) => t,
                 None => {
                     return self.refuse(

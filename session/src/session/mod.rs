@@ -35,6 +35,7 @@ mod outbound;
 mod queue;
 mod reject;
 mod resend;
+mod sending_time;
 mod state;
 mod validate;
 
@@ -85,6 +86,7 @@ pub struct Session<S: MessageStore> {
     events: VecDeque<Event>,
     filter: Option<Box<dyn ResendFilter>>,
     now: Now,
+    sending_times: sending_time::SendingTimeCache,
 }
 
 impl<S: MessageStore> Session<S> {
@@ -113,6 +115,7 @@ impl<S: MessageStore> Session<S> {
             events: VecDeque::with_capacity(EVENT_CAPACITY),
             filter: None,
             now: Now::default(),
+            sending_times: sending_time::SendingTimeCache::default(),
         }
     }
 
