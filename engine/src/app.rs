@@ -96,6 +96,23 @@ impl<'s> Ctx<'s> {
         self.session.send(self.now, msg_type, body)
     }
 
+    /// Like [`Ctx::send`], with further header fields (routing such as OnBehalfOfCompID,
+    /// PossResend) written in their place in the header.
+    pub fn send_with_header<F: FnMut(&mut MessageWriter<'_>)>(
+        &mut self,
+        msg_type: &[u8],
+        header: &[(u32, &[u8])],
+        body: F,
+    ) -> Result<u64, SessionError> {
+        self.session
+            .send_with_header(self.now, msg_type, header, body)
+    }
+
+    /// The protocol version of the session.
+    pub fn version(&self) -> spinfix_session::config::Version {
+        self.session.config().version()
+    }
+
     /// Sends an application message with a pre-encoded body (`tag=value<SOH>` fields).
     pub fn send_body(&mut self, msg_type: &[u8], body: &[u8]) -> Result<u64, SessionError> {
         self.session.send_body(self.now, msg_type, body)

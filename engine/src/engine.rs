@@ -48,6 +48,8 @@ pub struct AcceptorSpec {
     pub socket: SocketOptions,
     /// Buffer bounds.
     pub limits: BufferLimits,
+    /// Answer a refused Logon with a Logout carrying the reason (QuickFIX closes silently).
+    pub logout_on_refusal: bool,
 }
 
 impl AcceptorSpec {
@@ -60,6 +62,7 @@ impl AcceptorSpec {
             logon_timeout: d.logon_timeout,
             socket: d.socket,
             limits: d.limits,
+            logout_on_refusal: d.logout_on_refusal,
         }
     }
 }
@@ -205,6 +208,7 @@ impl EngineBuilder {
                 }
             }
         }
+        let mut listening = Vec::with_capacity(ports.len());
         for (spec, members) in ports {
             let keys = members
                 .iter()
@@ -217,7 +221,9 @@ impl EngineBuilder {
                 logon_timeout: spec.logon_timeout,
                 socket: spec.socket,
                 limits: spec.limits,
+                logout_on_refusal: spec.logout_on_refusal,
             })?;
+            listening.push(handle.local_addr);
             for (&i, id) in members.iter().zip(handle.sessions) {
                 io_ids[i] = Some(id);
             }
@@ -253,6 +259,7 @@ impl EngineBuilder {
             control: control_tx,
             events: events_rx,
             names,
+            listening,
             dropped,
             handle_capacity: self.handle_capacity,
         })
@@ -273,6 +280,7 @@ pub struct Engine<A: Application + 'static> {
     control: Sender<Command>,
     events: Receiver<EngineEvent>,
     names: Vec<String>,
+    listening: Vec<SocketAddr>,
     dropped: Arc<AtomicU64>,
     handle_capacity: usize,
 }
@@ -303,6 +311,11 @@ impl<A: Application + 'static> Engine<A> {
     /// Events that did not fit the event channel because nobody drained it.
     pub fn dropped_events(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// The addresses the acceptor ports are bound to (the real port where 0 was asked for).
+    pub fn listening(&self) -> &[SocketAddr] {
+        &self.listening
     }
 
     /// The sessions, `BeginString:Sender->Target`, in configuration order.

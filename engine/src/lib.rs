@@ -28,3 +28,5 @@ pub use error::EngineError;
 pub use event::EngineEvent;
 pub use handle::{HandleError, SessionHandle};
 pub use store::EngineStore;
+mod spec;
+pub use spec::DictionaryCache;

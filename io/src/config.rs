@@ -173,6 +173,11 @@ pub struct AcceptorConfig {
     pub socket: SocketOptions,
     /// Buffer bounds for the accepted connections.
     pub limits: BufferLimits,
+    /// Answer a refused Logon (unknown CompIDs, session already connected) with a Logout
+    /// carrying the reason before closing. Off by default, as in QuickFIX, whose acceptance
+    /// suite expects the connection to close without a word; on, the counterparty's operator
+    /// reads the reason in their own log (`SendLogoutOnRefusal=Y`).
+    pub logout_on_refusal: bool,
 }
 
 impl AcceptorConfig {
@@ -185,6 +190,7 @@ impl AcceptorConfig {
             logon_timeout: DEFAULT_LOGON_TIMEOUT,
             socket: SocketOptions::default(),
             limits: BufferLimits::default(),
+            logout_on_refusal: false,
         }
     }
 }

@@ -27,6 +27,7 @@ pub(crate) fn route<'a>(
     frame: &[u8],
     peer: SocketAddr,
     candidates: impl Iterator<Item = Candidate<'a>>,
+    logout_on_refusal: bool,
 ) -> Result<SessionId, Close> {
     let msg = decoder.decode(frame).map_err(|e| {
         Close::from(IoError::lost(
@@ -81,7 +82,11 @@ pub(crate) fn route<'a>(
     };
     Err(Close {
         error: IoError::lost(peer, detail),
-        reply: logout(begin, target, sender, reason),
+        reply: if logout_on_refusal {
+            logout(begin, target, sender, reason)
+        } else {
+            None
+        },
         session,
     })
 }
@@ -97,10 +102,11 @@ fn logout(begin: &[u8], our_comp_id: &[u8], their_comp_id: &[u8], reason: &str) 
     let utc = UtcTime::from_unix(i64::try_from(now.as_secs()).ok()?, now.subsec_nanos());
     let mut fmt = TimestampFormatter::new();
     let mut w = MessageWriter::new(&mut buf, begin, msg_type::LOGOUT);
-    w.bytes(tags::SENDER_COMP_ID, our_comp_id)
-        .bytes(tags::TARGET_COMP_ID, their_comp_id)
-        .uint(tags::MSG_SEQ_NUM, 1)
+    // Header tags after 8, 9 and 35 go in ascending order, as every message of ours.
+    w.uint(tags::MSG_SEQ_NUM, 1)
+        .bytes(tags::SENDER_COMP_ID, our_comp_id)
         .timestamp(tags::SENDING_TIME, &mut fmt, utc, TimePrecision::Millis)
+        .bytes(tags::TARGET_COMP_ID, their_comp_id)
         .str(tags::TEXT, reason);
     let range = w.finish().ok()?;
     Some(buf[range].to_vec())
@@ -142,9 +148,12 @@ mod tests {
         };
         let mut d = Decoder::new();
         let f = logon("FIX.4.4", "CLIENT2", "SERVER");
-        assert_eq!(route(&mut d, &f, peer(), cands()).unwrap(), SessionId(1));
+        assert_eq!(
+            route(&mut d, &f, peer(), cands(), true).unwrap(),
+            SessionId(1)
+        );
         let f = logon("FIX.4.2", "CLIENT2", "SERVER");
-        let err = route(&mut d, &f, peer(), cands()).unwrap_err();
+        let err = route(&mut d, &f, peer(), cands(), true).unwrap_err();
         assert!(err.error.to_string().contains("BeginString=FIX.4.2"));
         let reply = err.reply.unwrap();
         let m = d.decode(&reply).unwrap();
@@ -164,7 +173,7 @@ mod tests {
             key: k,
             connected: false,
         });
-        let err = route(&mut d, hb, peer(), cands).unwrap_err();
+        let err = route(&mut d, hb, peer(), cands, true).unwrap_err();
         assert!(err.reply.is_none());
         assert!(err.error.to_string().contains("not Logon"), "{}", err.error);
     }

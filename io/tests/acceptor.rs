@@ -188,7 +188,7 @@ fn split_frames_wait_for_the_rest_and_coalesced_frames_come_out_in_order() {
 #[test]
 fn unknown_comp_ids_get_a_logout_and_an_error_naming_them() {
     let mut node = Node::new();
-    let (addr, ids) = acceptor(&mut node, |_| {});
+    let (addr, ids) = acceptor(&mut node, |a| a.logout_on_refusal = true);
     let mut c = client(addr);
     c.write_all(&logon("STRANGER", "SERVER")).unwrap();
     let ev = node.events(1);
@@ -208,6 +208,12 @@ fn unknown_comp_ids_get_a_logout_and_an_error_naming_them() {
     let mut d = Decoder::new();
     let m = d.decode(&reply).unwrap();
     assert_eq!(m.msg_type(), msg_type::LOGOUT);
+    let header: Vec<u32> = m.iter().map(|(t, _)| t).take(7).collect();
+    assert_eq!(
+        header,
+        [8, 9, 35, 34, 49, 52, 56],
+        "header tags in ascending order"
+    );
     assert_eq!(m.get(tags::TARGET_COMP_ID), Some(&b"STRANGER"[..]));
     assert_eq!(m.get(tags::TEXT), Some(&b"Unknown session"[..]));
     assert!(
@@ -215,6 +221,32 @@ fn unknown_comp_ids_get_a_logout_and_an_error_naming_them() {
         "no frame for an unrouted connection"
     );
     assert_eq!(node.r.state(ids[0]), Some(ConnState::Stopped));
+}
+
+#[test]
+fn by_default_refusals_close_without_a_word_as_quickfix_does() {
+    let mut node = Node::new();
+    let (addr, _ids) = acceptor(&mut node, |_| {});
+    let mut c = client(addr);
+    c.write_all(&logon("STRANGER", "SERVER")).unwrap();
+    let ev = node.events(1);
+    assert!(
+        matches!(&ev[..], [ConnectionEvent::Error { session: None, .. }]),
+        "{ev:?}"
+    );
+    assert!(read_to_eof(&mut c).is_empty(), "closed without a Logout");
+
+    let mut first = logged_on(&mut node, addr, "CLIENT1");
+    node.rec.events.clear();
+    let mut second = client(addr);
+    second.write_all(&logon("CLIENT1", "SERVER")).unwrap();
+    node.events(1);
+    assert!(
+        read_to_eof(&mut second).is_empty(),
+        "duplicate closed without a Logout"
+    );
+    first.write_all(&heartbeat("CLIENT1", "SERVER", 2)).unwrap();
+    node.frames(2);
 }
 
 #[test]
@@ -260,7 +292,7 @@ fn no_logon_within_the_timeout_closes_the_connection() {
 #[test]
 fn a_second_connection_for_a_connected_session_is_refused_and_the_first_kept() {
     let mut node = Node::new();
-    let (addr, ids) = acceptor(&mut node, |_| {});
+    let (addr, ids) = acceptor(&mut node, |a| a.logout_on_refusal = true);
     let mut first = logged_on(&mut node, addr, "CLIENT1");
     node.rec.events.clear();
     node.frames(1);

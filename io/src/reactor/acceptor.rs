@@ -185,6 +185,7 @@ impl Reactor {
         frame: &[u8],
     ) -> Result<SessionId, Close> {
         let acc = self.acceptors.get(acceptor);
+        let logout_on_refusal = acc.is_some_and(|a| a.cfg.logout_on_refusal);
         let sessions = &self.sessions;
         let candidates = acc.into_iter().flat_map(|a| a.sessions.iter()).map(|&id| {
             let slot = &sessions[id.index()];
@@ -194,7 +195,13 @@ impl Reactor {
                 connected: matches!(slot.side, Side::Acceptor { conn: Some(_), .. }),
             }
         });
-        let session = route::route(&mut self.decoder, frame, peer, candidates)?;
+        let session = route::route(
+            &mut self.decoder,
+            frame,
+            peer,
+            candidates,
+            logout_on_refusal,
+        )?;
         *route = match std::mem::replace(route, Route::Moving) {
             Route::Unrouted { token, .. } => {
                 if let Some(Side::Acceptor { conn, ever }) =
