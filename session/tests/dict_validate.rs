@@ -566,6 +566,7 @@ fn fixt_splits_transport_and_application() {
     for (msg, want) in cases {
         assert_eq!(check(&v, &msg), want, "{msg}");
     }
+    assert!(v.is_begin_string_supported(b"FIXT.1.1") && !v.is_begin_string_supported(b"FIX.4.4"));
     assert!(v.is_msg_type_defined(b"A"));
     assert!(v.is_msg_type_defined(b"D"));
     assert!(!v.is_msg_type_defined(b"ZZ"));

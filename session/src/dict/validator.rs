@@ -177,6 +177,12 @@ impl Validator {
             .map_or(&*self.default_app, |(_, d)| d)
     }
 
+    /// Whether `begin_string` is the transport dictionary's (QuickFIX answers a mismatch with
+    /// a Logout, not a Reject, so [`Validator::validate`] leaves it to the session).
+    pub fn is_begin_string_supported(&self, begin_string: &[u8]) -> bool {
+        self.transport.begin_string().as_bytes() == begin_string
+    }
+
     /// Whether `msg_type` is defined (admin types by the transport dictionary, others by the
     /// default application dictionary).
     pub fn is_msg_type_defined(&self, msg_type: &[u8]) -> bool {
@@ -247,7 +253,7 @@ impl Validator {
         if self.options.group_members {
             for top in scratch.body.iter() {
                 if let Some(g) = top.group {
-                    self.check_members(app, g, msg, top.idx as usize + 1, top.end as usize)?;
+                    self.check_members(app, g, msg, top.idx as usize + 1)?;
                 }
             }
         }
@@ -364,7 +370,6 @@ impl Validator {
         g: GroupId,
         msg: &Message<'_>,
         start: usize,
-        _end: usize,
     ) -> Result<(), Rejection> {
         let fields = msg.fields();
         let def = dict.group(g);
@@ -390,7 +395,7 @@ impl Validator {
                     if parse_count(value) != Some(i64::from(count)) {
                         return Err(reject(RejectReason::IncorrectNumInGroupCount, tag));
                     }
-                    self.check_members(dict, nested, msg, i + 1, e)?;
+                    self.check_members(dict, nested, msg, i + 1)?;
                 }
             }
             for &r in def.declared_required.iter() {
