@@ -23,10 +23,13 @@ pub(crate) struct HeaderView<'a> {
 }
 
 impl<'a> HeaderView<'a> {
+    /// One pass over the fields. Once the four required fields are found, the scan stops at
+    /// the first body field: a message that puts header fields after its body is refused by
+    /// validation (tag out of order) before any of them matter.
     #[inline]
     pub fn scan(msg: &Message<'a>) -> HeaderView<'a> {
         let mut h = HeaderView::default();
-        for f in msg.fields() {
+        for f in msg.fields().iter().skip(3) {
             match f.tag {
                 MSG_SEQ_NUM if h.seq.is_none() && !h.seq_bad => {
                     h.seq = u64::parse(msg.value_of(f));
@@ -39,14 +42,24 @@ impl<'a> HeaderView<'a> {
                 ORIG_SENDING_TIME if h.orig_sending_time.is_none() => {
                     h.orig_sending_time = Some(msg.value_of(f))
                 }
+                tag if !is_header_tag(tag) && h.complete() => break,
                 _ => {}
             }
         }
         h
     }
+
+    #[inline]
+    fn complete(&self) -> bool {
+        (self.seq.is_some() || self.seq_bad)
+            && self.sender.is_some()
+            && self.target.is_some()
+            && self.sending_time.is_some()
+    }
 }
 
 /// Whether a tag belongs to the standard header (FIX.4.0 to FIXT.1.1).
+#[inline]
 pub(crate) fn is_header_tag(tag: u32) -> bool {
     matches!(
         tag,

@@ -137,7 +137,7 @@ impl<S: MessageStore> Session<S> {
         }
         self.flags.received_logon = true;
         if self.cfg.role == Role::Acceptor {
-            self.hbi = hbi;
+            self.set_heart_bt_int(hbi);
         }
         let seq = h.seq.unwrap_or(0);
         let too_high = matches!(self.seq.verdict(seq), SeqVerdict::TooHigh { .. });
@@ -195,8 +195,14 @@ impl<S: MessageStore> Session<S> {
     }
 
     /// HeartBtInt plus the allowance: the receive silence after which we send a TestRequest.
+    #[inline]
     pub(crate) fn test_request_delay(&self) -> Duration {
-        self.hbi
-            .mul_f64(1.0 + self.cfg.test_request_allowance.max(0.0))
+        self.tr_delay
+    }
+
+    /// Sets the negotiated HeartBtInt and the receive-silence delay derived from it.
+    pub(crate) fn set_heart_bt_int(&mut self, hbi: Duration) {
+        self.hbi = hbi;
+        self.tr_delay = hbi.mul_f64(1.0 + self.cfg.test_request_allowance.max(0.0));
     }
 }

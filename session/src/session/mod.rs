@@ -72,6 +72,8 @@ pub struct Session<S: MessageStore> {
     flags: Flags,
     /// The negotiated HeartBtInt (zero: no heartbeats).
     hbi: Duration,
+    /// HeartBtInt plus the TestRequest allowance.
+    tr_delay: Duration,
     /// TestRequests sent since the peer was last heard.
     test_requests: u32,
     timers: Timers,
@@ -99,6 +101,9 @@ impl<S: MessageStore> Session<S> {
         Session {
             id: cfg.session_id(),
             hbi: cfg.heart_bt_int,
+            tr_delay: cfg
+                .heart_bt_int
+                .mul_f64(1.0 + cfg.test_request_allowance.max(0.0)),
             cfg,
             store,
             seq,
@@ -199,7 +204,7 @@ impl<S: MessageStore> Session<S> {
         self.resend_range = None;
         self.test_requests = 0;
         self.timers.cancel_all();
-        self.hbi = self.cfg.heart_bt_int;
+        self.set_heart_bt_int(self.cfg.heart_bt_int);
         self.timers.arm(
             TimerKind::Logon,
             now.mono.saturating_add(self.cfg.logon_timeout),
