@@ -25,6 +25,7 @@
 mod error;
 mod format;
 mod load;
+mod sort;
 mod tables;
 mod types;
 mod validator;

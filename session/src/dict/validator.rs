@@ -25,6 +25,7 @@ use crate::codec::{Field, Message};
 use crate::reject::{RejectReason, Rejection};
 
 use super::format;
+use super::sort::std_sort;
 use super::tables::{Dictionary, GroupDef, GroupId, MessageDef};
 use super::walk::{classify, direct_members, Instances, Scratch, Top};
 
@@ -89,6 +90,33 @@ pub struct Validator {
 
 fn reject(reason: RejectReason, tag: u32) -> Rejection {
     Rejection::tag(reason, tag)
+}
+
+/// QuickFIX's header order: BeginString, BodyLength, MsgType, then ascending.
+fn header_less(a: u32, b: u32) -> bool {
+    let rank = |t: u32| match t {
+        8 => 1,
+        9 => 2,
+        35 => 3,
+        _ => 0,
+    };
+    match (rank(a), rank(b)) {
+        (0, 0) => a < b,
+        (0, _) => false,
+        (_, 0) => true,
+        (x, y) => x < y,
+    }
+}
+
+/// QuickFIX's trailer order: ascending with CheckSum last.
+fn trailer_less(a: u32, b: u32) -> bool {
+    if a == 10 {
+        false
+    } else if b == 10 {
+        true
+    } else {
+        a < b
+    }
 }
 
 /// QuickFIX's integer reading of a NumInGroup value (wrapping, as its `IntConvertor`).
@@ -233,20 +261,10 @@ impl Validator {
         let Some(message) = message else {
             return Err(Rejection::message(RejectReason::InvalidMsgType));
         };
-        scratch.body.sort_unstable_by_key(|t| (t.tag, t.idx));
+        std_sort(&mut scratch.body, |a, b| a.tag < b.tag);
         self.check_required(app, message, fields, &scratch.body)?;
-        scratch.header.sort_unstable_by_key(|t| {
-            let rank = match t.tag {
-                8 => 0,
-                9 => 1,
-                35 => 2,
-                _ => 3,
-            };
-            (rank, t.tag, t.idx)
-        });
-        scratch
-            .trailer
-            .sort_unstable_by_key(|t| (t.tag == 10, t.tag, t.idx));
+        std_sort(&mut scratch.header, |a, b| header_less(a.tag, b.tag));
+        std_sort(&mut scratch.trailer, |a, b| trailer_less(a.tag, b.tag));
         self.check_fields(session, message, msg, &scratch.header)?;
         self.check_fields(session, message, msg, &scratch.trailer)?;
         self.check_fields(app, message, msg, &scratch.body)?;
