@@ -191,8 +191,6 @@ fn resend_after_a_restart_is_served_from_the_journal() {
         6,
         "the replay does not move our numbering"
     );
-    // The inbound side was journaled for audit.
-    assert!(p.session.store().records(Direction::Inbound).count() >= 3);
 }
 
 #[test]
