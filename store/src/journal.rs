@@ -178,7 +178,9 @@ impl Journal {
         let epoch = header.created();
         let dir = config.dir.clone();
         let mut index = SeqIndex::default();
-        index.reserve(usize::try_from(config.segment_size / 256).unwrap_or(0));
+        // Room for a full segment of the smallest records seen in practice, so appends do not
+        // grow the index before the first roll (where it is reserved again).
+        index.reserve(usize::try_from(config.segment_size / 64).unwrap_or(0));
         let out = SegmentLog::open(
             &dir,
             &stem,
@@ -346,7 +348,8 @@ impl Journal {
                     .rev()
                     .nth(1)
                     .map_or(1024, |s| s.records as usize);
-                self.index.reserve(per_segment.max(1024));
+                let floor = usize::try_from(self.config.segment_size / 64).unwrap_or(0);
+                self.index.reserve(per_segment.max(floor));
                 self.out
                     .apply_retention(now, &self.config.retention, Some(&mut self.index))?;
             }
