@@ -534,6 +534,12 @@ pub(crate) fn load(file: &str, text: &str) -> Result<Dictionary, DictError> {
         .map(|(&n, &(_, id))| (Box::<str>::from(n), id))
         .collect();
     let groups = std::mem::take(&mut loader.groups);
+    let mut msg_by_byte = vec![0u32; 256];
+    for (i, m) in messages.iter().enumerate() {
+        if let [b] = m.msg_type.as_ref() {
+            msg_by_byte[usize::from(*b)] = i as u32 + 1;
+        }
+    }
     Ok(Dictionary {
         source: file.to_owned(),
         version: Version {
@@ -552,6 +558,7 @@ pub(crate) fn load(file: &str, text: &str) -> Result<Dictionary, DictError> {
         placement,
         messages,
         msg_index,
+        msg_by_byte,
         groups,
     })
 }

@@ -306,6 +306,8 @@ pub struct Dictionary {
     pub(crate) placement: Vec<u8>,
     pub(crate) messages: Vec<MessageDef>,
     pub(crate) msg_index: Vec<(Box<[u8]>, u32)>,
+    /// Message index + 1 by single-byte MsgType (0 = none), the common case.
+    pub(crate) msg_by_byte: Vec<u32>,
     pub(crate) groups: Vec<GroupDef>,
 }
 
@@ -377,24 +379,29 @@ impl Dictionary {
     pub fn trailer(&self) -> &SectionDef {
         &self.trailer
     }
+    /// `HEADER` and/or `TRAILER` bits for `tag`.
+    #[inline]
+    pub(crate) fn placement(&self, tag: u32) -> u8 {
+        match self.placement.get(tag as usize) {
+            Some(&p) => p,
+            None => {
+                let header = STANDARD_HEADER_TAGS.contains(&tag) || self.header.tags.contains(&tag);
+                let trailer = self.trailer.tags.contains(&tag);
+                (u8::from(header) * HEADER) | (u8::from(trailer) * TRAILER)
+            }
+        }
+    }
+
     /// Whether `tag` belongs in the header: the dictionary's header fields plus the standard ones
     /// QuickFIX always treats as header ([`STANDARD_HEADER_TAGS`]).
     #[inline]
     pub fn is_header_tag(&self, tag: u32) -> bool {
-        if tag < PLACEMENT_TAGS {
-            self.placement[tag as usize] & HEADER != 0
-        } else {
-            STANDARD_HEADER_TAGS.contains(&tag) || self.header.tags.contains(&tag)
-        }
+        self.placement(tag) & HEADER != 0
     }
     /// Whether `tag` belongs in the trailer (dictionary trailer plus 10, 89, 93).
     #[inline]
     pub fn is_trailer_tag(&self, tag: u32) -> bool {
-        if tag < PLACEMENT_TAGS {
-            self.placement[tag as usize] & TRAILER != 0
-        } else {
-            self.trailer.tags.contains(&tag)
-        }
+        self.placement(tag) & TRAILER != 0
     }
     /// All messages, in file order.
     pub fn messages(&self) -> &[MessageDef] {
@@ -403,6 +410,12 @@ impl Dictionary {
     /// The message whose MsgType(35) is `msg_type`.
     #[inline]
     pub fn message(&self, msg_type: &[u8]) -> Option<&MessageDef> {
+        if let [b] = msg_type {
+            return match self.msg_by_byte.get(usize::from(*b)) {
+                Some(&i) if i > 0 => Some(&self.messages[i as usize - 1]),
+                _ => None,
+            };
+        }
         self.msg_index
             .binary_search_by(|e| e.0.as_ref().cmp(msg_type))
             .ok()

@@ -265,9 +265,9 @@ impl Validator {
         self.check_required(app, message, fields, &scratch.body)?;
         std_sort(&mut scratch.header, |a, b| header_less(a.tag, b.tag));
         std_sort(&mut scratch.trailer, |a, b| trailer_less(a.tag, b.tag));
-        self.check_fields(session, message, msg, &scratch.header)?;
-        self.check_fields(session, message, msg, &scratch.trailer)?;
-        self.check_fields(app, message, msg, &scratch.body)?;
+        self.check_fields(session, None, msg, &scratch.header)?;
+        self.check_fields(session, None, msg, &scratch.trailer)?;
+        self.check_fields(app, Some(message), msg, &scratch.body)?;
         if self.options.group_members {
             for top in scratch.body.iter() {
                 if let Some(g) = top.group {
@@ -314,10 +314,13 @@ impl Validator {
     }
 
     /// One section's top-level fields, sorted as QuickFIX sorts them.
+    /// `body` is the message definition when `tops` is the body; header and trailer fields
+    /// are not held to a message type (QuickFIX skips them: they are header/trailer fields of
+    /// the dictionary judging them, by construction of the sections).
     fn check_fields(
         &self,
         dict: &Dictionary,
-        message: &MessageDef,
+        body: Option<&MessageDef>,
         msg: &Message<'_>,
         tops: &[Top],
     ) -> Result<(), Rejection> {
@@ -338,9 +341,9 @@ impl Validator {
             let Some(id) = id else {
                 return Err(reject(RejectReason::InvalidTagNumber, tag));
             };
-            if dict.is_header_tag(tag) || dict.is_trailer_tag(tag) {
+            let Some(message) = body else {
                 continue;
-            }
+            };
             if !message.fields.contains(id) {
                 return Err(reject(RejectReason::TagNotDefinedForMessageType, tag));
             }

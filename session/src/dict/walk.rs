@@ -9,7 +9,7 @@
 
 use crate::codec::Field;
 
-use super::tables::{find_group, Dictionary, GroupDef, GroupId, MessageDef};
+use super::tables::{find_group, Dictionary, GroupDef, GroupId, MessageDef, HEADER, TRAILER};
 
 /// A top-level field of one section, with the extent of its group when it is a NumInGroup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +58,8 @@ pub(crate) fn classify(
     let mut i = 0;
     while i < fields.len() {
         let tag = fields[i].tag;
-        let (section, dict, group) = if session.is_header_tag(tag) {
+        let placement = session.placement(tag);
+        let (section, dict, group) = if placement & HEADER != 0 {
             if state != Section::Header {
                 out_of_order = out_of_order.or(Some(tag));
             }
@@ -67,7 +68,7 @@ pub(crate) fn classify(
                 session,
                 find_group(&session.header.groups, tag),
             )
-        } else if session.is_trailer_tag(tag) {
+        } else if placement & TRAILER != 0 {
             state = Section::Trailer;
             (
                 Section::Trailer,
