@@ -19,6 +19,11 @@
 //! consumer releases a batch with one release store of its own. The producer keeps a cached copy
 //! of the consumer's index and reloads it only when the cache says the ring is full; the consumer
 //! loads the producer's index once per batch.
+//!
+//! Checked two ways: `tests/loom_ring.rs` model-checks the index protocol with loom
+//! (`RUSTFLAGS="--cfg loom" cargo test -p spinfix --test loom_ring --release`; weakening either
+//! release store to `Relaxed` makes it fail), and `tests/ring.rs` runs under Miri
+//! (`cargo +nightly miri test -p spinfix --test ring`) to check the unsafe buffer accesses.
 
 mod consumer;
 mod producer;
