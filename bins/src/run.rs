@@ -65,14 +65,6 @@ pub enum RunError {
         /// `acceptor` or `initiator`.
         kind: &'static str,
     },
-    /// The tuning file asks for a shape this engine does not run yet.
-    #[error("{file}: {detail}")]
-    Unsupported {
-        /// The tuning file.
-        file: String,
-        /// What is not supported.
-        detail: String,
-    },
 }
 
 /// The engine builder for the sessions of `kind` in `config`, tuned by `tuning`.
@@ -86,18 +78,7 @@ fn builder(
         Some(p) => TuningConfig::load(p)?,
         None => TuningConfig::default(),
     };
-    let thread = match tuning_cfg.threads.as_slice() {
-        [one] if tuning_cfg.is_colocated() => one.clone(),
-        _ => {
-            return Err(RunError::Unsupported {
-                file: tuning.map_or_else(String::new, |p| p.display().to_string()),
-                detail: "only one colocated thread is supported by this build of the engine \
-                         (split io/session threads are not available yet)"
-                    .into(),
-            })
-        }
-    };
-    let mut b = Engine::builder().idle(thread.idle).core(thread.core);
+    let mut b = Engine::builder().tuning(tuning_cfg.clone());
     let mut dicts = DictionaryCache::default();
     let mut logout = Duration::from_secs(2);
     let mut any = false;
@@ -143,7 +124,7 @@ fn serve<A: Application + 'static>(engine: Engine<A>, logout: Duration) -> Resul
         }
     }
     eprintln!("spinfix: stopping (logging every session out)");
-    engine.stop(logout)?;
+    engine.stop_all(logout)?;
     eprintln!("spinfix: stopped");
     Ok(())
 }
@@ -168,8 +149,8 @@ pub fn acceptor(args: AcceptorArgs) -> Result<(), RunError> {
         ConnectionType::Acceptor,
     )?;
     match args.app {
-        AcceptorApp::Executor => serve(b.start(Executor::default())?, logout),
-        AcceptorApp::Acceptance => serve(b.start(Acceptance::default())?, logout),
+        AcceptorApp::Executor => serve(b.start_with(|_| Ok(Executor::default()))?, logout),
+        AcceptorApp::Acceptance => serve(b.start_with(|_| Ok(Acceptance::default()))?, logout),
     }
 }
 

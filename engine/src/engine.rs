@@ -3,27 +3,31 @@
 use crate::agent::AgentRunner;
 use crate::app::Application;
 use crate::clock::SystemClock;
-use crate::colocated::{ColocatedAgent, Command, EventOut};
+use crate::colocated::ColocatedAgent;
+use crate::config::{ThreadRole, TuningConfig};
+use crate::core::{Command, EventOut, SessionCore};
 use crate::error::EngineError;
 use crate::event::EngineEvent;
 use crate::handle::SessionHandle;
 use crate::idle::IdleStrategy;
 use crate::slot::SessionSlot;
+use crate::split::{routes, IoAgent, IoCommand, IoLink, SessionAgent};
 use crate::store::EngineStore;
 use crate::wheel::TimerWheel;
 use crossbeam_channel::{Receiver, Sender};
 use spinfix_io::{
-    AcceptorConfig, BufferLimits, InitiatorConfig, Reactor, SessionKey, SocketOptions,
+    AcceptorConfig, BufferLimits, InitiatorConfig, Reactor, SessionId, SessionKey, SocketOptions,
     TlsServerSettings,
 };
 use spinfix_session::config::{Role, SessionConfig};
 use spinfix_session::session::Session;
 use spinfix_session::store::MemoryStore;
+use spinfix_session::time::Now;
 use spinfix_store::{Journal, JournalConfig};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How a session reaches its peer.
 #[derive(Debug, Clone)]
@@ -92,6 +96,7 @@ pub struct SessionSpec {
 pub struct EngineBuilder {
     name: String,
     sessions: Vec<SessionSpec>,
+    tuning: Option<TuningConfig>,
     idle: IdleStrategy,
     core: Option<usize>,
     event_capacity: usize,
@@ -103,6 +108,7 @@ impl Default for EngineBuilder {
         EngineBuilder {
             name: "spinfix".to_owned(),
             sessions: Vec::new(),
+            tuning: None,
             idle: IdleStrategy::default(),
             core: None,
             event_capacity: 4096,
@@ -111,8 +117,17 @@ impl Default for EngineBuilder {
     }
 }
 
+/// One thread the engine will start, with the sessions (by index) it owns.
+struct ThreadPlan {
+    name: String,
+    role: ThreadRole,
+    core: Option<usize>,
+    idle: IdleStrategy,
+    sessions: Vec<usize>,
+}
+
 impl EngineBuilder {
-    /// Names the engine's thread.
+    /// Names the engine's thread (without a tuning file: the one colocated thread).
     pub fn name(mut self, name: &str) -> Self {
         self.name = name.to_owned();
         self
@@ -124,13 +139,20 @@ impl EngineBuilder {
         self
     }
 
-    /// What the engine's thread does when a duty cycle finds no work.
+    /// Threads, cores, idle strategies and rings from a tuning file: replaces [`Self::idle`]
+    /// and [`Self::core`].
+    pub fn tuning(mut self, tuning: TuningConfig) -> Self {
+        self.tuning = Some(tuning);
+        self
+    }
+
+    /// What the engine's thread does when a duty cycle finds no work (without a tuning file).
     pub fn idle(mut self, idle: IdleStrategy) -> Self {
         self.idle = idle;
         self
     }
 
-    /// Pins the engine's thread to `core`.
+    /// Pins the engine's thread to `core` (without a tuning file).
     pub fn core(mut self, core: Option<usize>) -> Self {
         self.core = core;
         self
@@ -148,122 +170,316 @@ impl EngineBuilder {
         self
     }
 
-    /// Opens the stores, binds the listeners, registers the initiators and starts the thread.
+    /// Starts an engine whose sessions all run on one session-carrying thread (the default,
+    /// or a tuning file with one colocated or session thread), behind `app`.
+    pub fn start<A: Application + 'static>(self, app: A) -> Result<Engine<A>, EngineError> {
+        let mut app = Some(app);
+        self.start_with(|thread| {
+            app.take().ok_or_else(|| {
+                EngineError::Thread(format!(
+                    "thread {thread}: several session threads need one application each; \
+                     use EngineBuilder::start_with"
+                ))
+            })
+        })
+    }
+
+    /// Starts an engine, calling `app` once per session-carrying thread (by name) for the
+    /// application that thread runs.
     ///
-    /// A port that cannot be bound, a TLS file that cannot be read, a journal that cannot be
-    /// opened: each fails here, before anything runs.
-    pub fn start<A: Application + 'static>(self, mut app: A) -> Result<Engine<A>, EngineError> {
+    /// Opens the stores, binds the listeners, registers the initiators, then starts the
+    /// threads. A port that cannot be bound, a TLS file that cannot be read, a journal that
+    /// cannot be opened, a session no thread owns: each fails here, before anything runs.
+    pub fn start_with<A: Application + 'static>(
+        self,
+        mut app: impl FnMut(&str) -> Result<A, EngineError>,
+    ) -> Result<Engine<A>, EngineError> {
         let now = crate::clock::Clock::now(&mut SystemClock::new());
-        let mut reactor = Reactor::new()?;
-        let mut sessions: Vec<Option<Session<EngineStore>>> = Vec::new();
-        let mut io_ids = vec![None; self.sessions.len()];
-        let mut names = Vec::with_capacity(self.sessions.len());
-        for spec in &self.sessions {
-            let id = spec.config.session_id();
-            let store = match &spec.store {
-                StoreSpec::Memory => EngineStore::Memory(MemoryStore::new(now.utc)),
-                StoreSpec::Journal(jc) => EngineStore::Journal(Box::new(
-                    Journal::open(jc.clone(), now.utc).map_err(|source| EngineError::Journal {
-                        session: id.clone(),
-                        source,
-                    })?,
-                )),
-            };
-            app.on_create(&spec.config);
-            let mut session = Session::new(spec.config.clone(), store);
-            if let Some(f) = app.resend_filter(&spec.config) {
-                session.set_resend_filter(f);
-            }
-            sessions.push(Some(session));
-            names.push(id);
-        }
-        // Acceptor sessions grouped by listening address, in configuration order.
-        let mut ports: Vec<(AcceptorSpec, Vec<usize>)> = Vec::new();
-        for (i, spec) in self.sessions.iter().enumerate() {
-            match &spec.transport {
-                Transport::Acceptor(a) => {
-                    if spec.config.role() != Role::Acceptor {
-                        return Err(EngineError::Thread(format!(
-                            "session {}: an acceptor transport needs ConnectionType=acceptor",
-                            names[i]
-                        )));
-                    }
-                    match ports.iter_mut().find(|(p, _)| p.bind == a.bind) {
-                        Some((p, members)) => {
-                            if p.tls.is_some() != a.tls.is_some() {
-                                return Err(EngineError::Io(spinfix_io::IoError::ConfigError {
-                                    detail: format!(
-                                        "port {} would serve TLS and plain sessions ({}); a port is one or the other",
-                                        a.bind, names[i]
-                                    ),
-                                }));
-                            }
-                            members.push(i);
-                        }
-                        None => ports.push((a.clone(), vec![i])),
-                    }
-                }
-                Transport::Initiator(ic) => {
-                    io_ids[i] = Some(reactor.add_initiator(ic.clone())?);
-                }
-            }
-        }
-        let mut listening = Vec::with_capacity(ports.len());
-        for (spec, members) in ports {
-            let keys = members
-                .iter()
-                .map(|&i| key_of(&self.sessions[i].config))
-                .collect();
-            let handle = reactor.add_acceptor(AcceptorConfig {
-                bind: spec.bind,
-                tls: spec.tls,
-                sessions: keys,
-                logon_timeout: spec.logon_timeout,
-                socket: spec.socket,
-                limits: spec.limits,
-                logout_on_refusal: spec.logout_on_refusal,
-            })?;
-            listening.push(handle.local_addr);
-            for (&i, id) in members.iter().zip(handle.sessions) {
-                io_ids[i] = Some(id);
-            }
-        }
-        let mut slots = Vec::with_capacity(sessions.len());
-        for (s, io) in sessions.into_iter().zip(io_ids) {
-            if let (Some(s), Some(io)) = (s, io) {
-                slots.push(SessionSlot::new(s, io));
-            }
-        }
-        let wheel = TimerWheel::new(Duration::from_millis(1), 1024, slots.len().max(1), now.mono)
-            .map_err(|e| EngineError::Thread(e.to_string()))?;
-        let (control_tx, control_rx) = crossbeam_channel::unbounded();
+        let names: Vec<String> = self
+            .sessions
+            .iter()
+            .map(|s| s.config.session_id())
+            .collect();
+        let plans = self.plan(&names)?;
+        let tuning = self.tuning.clone().unwrap_or_default();
         let (events_tx, events_rx) = crossbeam_channel::bounded(self.event_capacity);
         let dropped = Arc::new(AtomicU64::new(0));
         let out = EventOut {
             tx: events_tx,
             dropped: Arc::clone(&dropped),
         };
-        let agent = ColocatedAgent::new(
-            self.name.clone(),
-            reactor,
-            slots,
-            app,
-            wheel,
-            control_rx,
-            out,
-        );
-        let runner = AgentRunner::spawn(agent, SystemClock::new(), self.idle, self.core)
-            .map_err(|e| EngineError::Thread(e.to_string()))?;
+        let mut listening = Vec::new();
+        let mut location = vec![(usize::MAX, usize::MAX); names.len()];
+        let mut session_threads = Vec::new();
+        let mut io_threads = Vec::new();
+
+        // The split shape's single I/O reactor serves every session of every session thread.
+        let io_plan = plans.iter().find(|p| p.role == ThreadRole::Io);
+        let mut io_reactor = match io_plan {
+            Some(_) => Some(Reactor::new()?),
+            None => None,
+        };
+        let mut io_links = Vec::new();
+        let mut io_sessions: Vec<Vec<SessionId>> = Vec::new();
+
+        for plan in plans.iter().filter(|p| p.role != ThreadRole::Io) {
+            let mut own = None;
+            let reactor = match plan.role {
+                ThreadRole::Colocated => own.insert(Reactor::new()?),
+                _ => io_reactor.as_mut().ok_or_else(|| {
+                    EngineError::Thread(format!(
+                        "thread {}: a session thread needs an io thread",
+                        plan.name
+                    ))
+                })?,
+            };
+            let ios = register(
+                reactor,
+                &self.sessions,
+                &names,
+                &plan.sessions,
+                &mut listening,
+            )?;
+            let mut slots = Vec::with_capacity(plan.sessions.len());
+            for (slot, (&i, &io)) in plan.sessions.iter().zip(&ios).enumerate() {
+                location[i] = (session_threads.len(), slot);
+                slots.push(SessionSlot::new(
+                    open_session(&self.sessions[i], &names[i], now)?,
+                    io,
+                ));
+            }
+            let mut application = app(&plan.name)?;
+            for slot in &slots {
+                application.on_create(slot.session.config());
+            }
+            for slot in &mut slots {
+                if let Some(f) = application.resend_filter(slot.session.config()) {
+                    slot.session.set_resend_filter(f);
+                }
+            }
+            let wheel =
+                TimerWheel::new(Duration::from_millis(1), 1024, slots.len().max(1), now.mono)
+                    .map_err(|e| EngineError::Thread(e.to_string()))?;
+            let (control_tx, control_rx) = crossbeam_channel::unbounded();
+            let core = SessionCore::new(slots, application, wheel, control_rx, out.clone());
+            let thread = match (plan.role, own) {
+                (ThreadRole::Colocated, Some(reactor)) => SessionThread::Colocated(spawn(
+                    ColocatedAgent::new(plan.name.clone(), reactor, core),
+                    plan,
+                )?),
+                _ => {
+                    let max_frame = max_frame_len(&self.sessions, &plan.sessions);
+                    let (in_tx, in_rx) = ring(tuning.rings.inbound, max_frame, &plan.name)?;
+                    let (out_tx, out_rx) = ring(tuning.rings.outbound, max_frame, &plan.name)?;
+                    io_links.push(IoLink {
+                        inbound: in_tx,
+                        outbound: out_rx,
+                    });
+                    io_sessions.push(ios);
+                    SessionThread::Split(spawn(
+                        SessionAgent::new(plan.name.clone(), core, in_rx, out_tx),
+                        plan,
+                    )?)
+                }
+            };
+            session_threads.push((thread, control_tx));
+        }
+        if let (Some(plan), Some(reactor)) = (io_plan, io_reactor) {
+            let (control_tx, control_rx) = crossbeam_channel::unbounded();
+            let agent = IoAgent::new(
+                plan.name.clone(),
+                reactor,
+                io_links,
+                routes(&io_sessions),
+                control_rx,
+                out.clone(),
+            );
+            io_threads.push((spawn(agent, plan)?, control_tx));
+        }
         Ok(Engine {
-            runner: Some(runner),
-            control: control_tx,
+            session_threads,
+            io_threads,
             events: events_rx,
             names,
+            location,
             listening,
             dropped,
             handle_capacity: self.handle_capacity,
         })
     }
+
+    /// Which thread runs which session.
+    fn plan(&self, names: &[String]) -> Result<Vec<ThreadPlan>, EngineError> {
+        let Some(tuning) = &self.tuning else {
+            return Ok(vec![ThreadPlan {
+                name: self.name.clone(),
+                role: ThreadRole::Colocated,
+                core: self.core,
+                idle: self.idle,
+                sessions: (0..names.len()).collect(),
+            }]);
+        };
+        let mut plans: Vec<ThreadPlan> = tuning
+            .threads
+            .iter()
+            .map(|t| ThreadPlan {
+                name: t.name.clone(),
+                role: t.role,
+                core: t.core,
+                idle: t.idle,
+                sessions: Vec::new(),
+            })
+            .collect();
+        if plans.iter().filter(|p| p.role == ThreadRole::Io).count() > 1 {
+            return Err(EngineError::Thread(
+                "more than one io thread is not supported yet: one io thread serves every \
+                 session thread"
+                    .into(),
+            ));
+        }
+        for (i, name) in names.iter().enumerate() {
+            let t = tuning.thread_for(name).ok_or_else(|| {
+                EngineError::Thread(format!("session {name}: no colocated or session thread"))
+            })?;
+            plans[t].sessions.push(i);
+        }
+        for t in &tuning.threads {
+            if let Some(unknown) = t.sessions.iter().find(|s| !names.contains(s)) {
+                return Err(EngineError::UnknownSession(format!(
+                    "{unknown} (tuning thread {})",
+                    t.name
+                )));
+            }
+        }
+        plans.retain(|p| p.role == ThreadRole::Io || !p.sessions.is_empty());
+        Ok(plans)
+    }
+}
+
+fn spawn<A: crate::agent::Agent + 'static>(
+    agent: A,
+    plan: &ThreadPlan,
+) -> Result<AgentRunner<A>, EngineError> {
+    AgentRunner::spawn(agent, SystemClock::new(), plan.idle, plan.core)
+        .map_err(|e| EngineError::Thread(e.to_string()))
+}
+
+/// The largest record a ring must carry for these sessions: their largest legal frame.
+fn max_frame_len(specs: &[SessionSpec], owned: &[usize]) -> usize {
+    owned
+        .iter()
+        .map(|&i| match &specs[i].transport {
+            Transport::Acceptor(a) => a.limits.max_body_len,
+            Transport::Initiator(c) => c.limits.max_body_len,
+        })
+        .max()
+        .unwrap_or(0)
+        + 64
+}
+
+fn ring(
+    capacity: usize,
+    max_frame: usize,
+    thread: &str,
+) -> Result<(crate::ring::Producer, crate::ring::Consumer), EngineError> {
+    let (p, c) = crate::ring::ring(capacity)
+        .map_err(|e| EngineError::Thread(format!("thread {thread}: {e}")))?;
+    if p.max_payload_len() < max_frame {
+        return Err(EngineError::Thread(format!(
+            "thread {thread}: a ring of {capacity} bytes carries frames up to {} bytes, but the \
+             sessions accept frames up to {max_frame}; raise the ring size or lower the maximum \
+             body length",
+            p.max_payload_len()
+        )));
+    }
+    Ok((p, c))
+}
+
+/// Opens a session's store and builds its state machine.
+fn open_session(
+    spec: &SessionSpec,
+    name: &str,
+    now: Now,
+) -> Result<Session<EngineStore>, EngineError> {
+    let store = match &spec.store {
+        StoreSpec::Memory => EngineStore::Memory(MemoryStore::new(now.utc)),
+        StoreSpec::Journal(jc) => EngineStore::Journal(Box::new(
+            Journal::open(jc.clone(), now.utc).map_err(|source| EngineError::Journal {
+                session: name.to_owned(),
+                source,
+            })?,
+        )),
+    };
+    Ok(Session::new(spec.config.clone(), store))
+}
+
+/// Registers `owned` sessions with `reactor`: initiators one by one, acceptors grouped by
+/// listening address. Returns their reactor ids, in `owned` order.
+fn register(
+    reactor: &mut Reactor,
+    specs: &[SessionSpec],
+    names: &[String],
+    owned: &[usize],
+    listening: &mut Vec<SocketAddr>,
+) -> Result<Vec<SessionId>, EngineError> {
+    let mut ids = vec![None; owned.len()];
+    let mut ports: Vec<(AcceptorSpec, Vec<usize>)> = Vec::new();
+    for (k, &i) in owned.iter().enumerate() {
+        let spec = &specs[i];
+        match &spec.transport {
+            Transport::Acceptor(a) => {
+                if spec.config.role() != Role::Acceptor {
+                    return Err(config_error(format!(
+                        "session {}: an acceptor transport needs ConnectionType=acceptor",
+                        names[i]
+                    )));
+                }
+                match ports.iter_mut().find(|(p, _)| p.bind == a.bind) {
+                    Some((p, members)) => {
+                        if p.tls != a.tls {
+                            return Err(config_error(format!(
+                                "port {} is configured with different TLS settings by {} and \
+                                 another session; a port is TLS or plain, one way for all",
+                                a.bind, names[i]
+                            )));
+                        }
+                        members.push(k);
+                    }
+                    None => ports.push((a.clone(), vec![k])),
+                }
+            }
+            Transport::Initiator(ic) => ids[k] = Some(reactor.add_initiator(ic.clone())?),
+        }
+    }
+    for (spec, members) in ports {
+        let keys = members
+            .iter()
+            .map(|&k| key_of(&specs[owned[k]].config))
+            .collect();
+        let handle = reactor.add_acceptor(AcceptorConfig {
+            bind: spec.bind,
+            tls: spec.tls,
+            sessions: keys,
+            logon_timeout: spec.logon_timeout,
+            socket: spec.socket,
+            limits: spec.limits,
+            logout_on_refusal: spec.logout_on_refusal,
+        })?;
+        listening.push(handle.local_addr);
+        for (&k, id) in members.iter().zip(handle.sessions) {
+            ids[k] = Some(id);
+        }
+    }
+    ids.into_iter()
+        .zip(owned)
+        .map(|(id, &i)| {
+            id.ok_or_else(|| config_error(format!("session {} was not registered", names[i])))
+        })
+        .collect()
+}
+
+fn config_error(detail: String) -> EngineError {
+    EngineError::Io(spinfix_io::IoError::ConfigError { detail })
 }
 
 fn key_of(cfg: &SessionConfig) -> SessionKey {
@@ -274,12 +490,30 @@ fn key_of(cfg: &SessionConfig) -> SessionKey {
     )
 }
 
-/// A running engine: its thread, its control channel and its event channel.
+/// A thread that owns sessions.
+enum SessionThread<A: Application + 'static> {
+    Colocated(AgentRunner<ColocatedAgent<A>>),
+    Split(AgentRunner<SessionAgent<A>>),
+}
+
+impl<A: Application + 'static> SessionThread<A> {
+    fn stop(self) -> Result<A, EngineError> {
+        let err = |e: crate::agent::RunnerError| EngineError::Thread(e.to_string());
+        match self {
+            SessionThread::Colocated(r) => r.stop().map(ColocatedAgent::into_app).map_err(err),
+            SessionThread::Split(r) => r.stop().map(SessionAgent::into_app).map_err(err),
+        }
+    }
+}
+
+/// A running engine: its threads, their control channels and the event channel.
 pub struct Engine<A: Application + 'static> {
-    runner: Option<AgentRunner<ColocatedAgent<A>>>,
-    control: Sender<Command>,
+    session_threads: Vec<(SessionThread<A>, Sender<Command>)>,
+    io_threads: Vec<(AgentRunner<IoAgent>, Sender<IoCommand>)>,
     events: Receiver<EngineEvent>,
     names: Vec<String>,
+    /// Session index → (session thread, slot).
+    location: Vec<(usize, usize)>,
     listening: Vec<SocketAddr>,
     dropped: Arc<AtomicU64>,
     handle_capacity: usize,
@@ -289,7 +523,8 @@ impl<A: Application + 'static> std::fmt::Debug for Engine<A> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("sessions", &self.names)
-            .field("running", &self.runner.is_some())
+            .field("session_threads", &self.session_threads.len())
+            .field("io_threads", &self.io_threads.len())
             .finish_non_exhaustive()
     }
 }
@@ -323,20 +558,28 @@ impl<A: Application + 'static> Engine<A> {
         &self.names
     }
 
-    fn index_of(&self, session: &str) -> Result<usize, EngineError> {
-        self.names
+    fn command(
+        &self,
+        session: &str,
+        cmd: impl FnOnce(usize) -> Command,
+    ) -> Result<(), EngineError> {
+        let i = self
+            .names
             .iter()
             .position(|n| n == session)
-            .ok_or_else(|| EngineError::UnknownSession(session.to_owned()))
+            .ok_or_else(|| EngineError::UnknownSession(session.to_owned()))?;
+        let (thread, slot) = self.location[i];
+        let (_, control) = self
+            .session_threads
+            .get(thread)
+            .ok_or(EngineError::Stopped)?;
+        control.send(cmd(slot)).map_err(|_| EngineError::Stopped)
     }
 
-    /// A new producer for `session`, with its own bounded queue to the session thread.
+    /// A new producer for `session`, with its own bounded queue to the session's thread.
     pub fn handle(&self, session: &str) -> Result<SessionHandle, EngineError> {
-        let index = self.index_of(session)?;
         let (tx, rx) = crossbeam_channel::bounded(self.handle_capacity);
-        self.control
-            .send(Command::Register { session: index, rx })
-            .map_err(|_| EngineError::Stopped)?;
+        self.command(session, |slot| Command::Register { slot, rx })?;
         Ok(SessionHandle {
             session: session.to_owned(),
             capacity: self.handle_capacity,
@@ -346,52 +589,71 @@ impl<A: Application + 'static> Engine<A> {
 
     /// Starts a Logout exchange on `session`.
     pub fn logout(&self, session: &str, reason: Option<&str>) -> Result<(), EngineError> {
-        let index = self.index_of(session)?;
-        self.control
-            .send(Command::Logout {
-                session: index,
-                reason: reason.map(str::to_owned),
-            })
-            .map_err(|_| EngineError::Stopped)
+        let reason = reason.map(str::to_owned);
+        self.command(session, |slot| Command::Logout { slot, reason })
     }
 
     /// Drops `session`'s connection without a Logout; an initiator reconnects after its
     /// ReconnectInterval and the sessions recover any gap by resend.
     pub fn disconnect(&self, session: &str) -> Result<(), EngineError> {
-        let index = self.index_of(session)?;
-        self.control
-            .send(Command::Disconnect { session: index })
-            .map_err(|_| EngineError::Stopped)
+        self.command(session, |slot| Command::Disconnect { slot })
     }
 
-    /// The graceful stop: every logged-on session sends Logout and waits for the answer (at most
-    /// `timeout`), the sockets close cleanly, the journals are flushed, and the thread ends.
-    /// Returns the application.
-    pub fn stop(mut self, timeout: Duration) -> Result<A, EngineError> {
-        let runner = self.runner.take().ok_or(EngineError::Stopped)?;
-        let (ack_tx, ack_rx) = crossbeam_channel::bounded(1);
-        if self
-            .control
-            .send(Command::Stop {
-                timeout,
-                ack: ack_tx,
-            })
-            .is_ok()
-        {
-            // The thread acknowledges after the logout wait; the extra second covers the
-            // close and the journal flush.
-            let _ = ack_rx.recv_timeout(timeout + Duration::from_secs(1));
+    /// The graceful stop: every logged-on session sends Logout and waits for the answer (at
+    /// most `timeout`), the sockets close cleanly, the journals are flushed, and the threads
+    /// end. Returns the first session thread's application (see [`Engine::stop_all`]).
+    pub fn stop(self, timeout: Duration) -> Result<A, EngineError> {
+        self.stop_all(timeout)?
+            .into_iter()
+            .next()
+            .ok_or(EngineError::Stopped)
+    }
+
+    /// [`Engine::stop`], returning every session thread's application in thread order.
+    pub fn stop_all(mut self, timeout: Duration) -> Result<Vec<A>, EngineError> {
+        let threads = std::mem::take(&mut self.session_threads);
+        let deadline = Instant::now() + timeout + Duration::from_secs(1);
+        let mut acks = Vec::with_capacity(threads.len());
+        for (_, control) in &threads {
+            let (ack_tx, ack_rx) = crossbeam_channel::bounded(1);
+            if control
+                .send(Command::Stop {
+                    timeout,
+                    ack: ack_tx,
+                })
+                .is_ok()
+            {
+                acks.push(ack_rx);
+            }
         }
-        runner
-            .stop()
-            .map(ColocatedAgent::into_app)
-            .map_err(|e| EngineError::Thread(e.to_string()))
+        // Each thread acknowledges once its sessions are out and its journals flushed; the
+        // extra second covers the close.
+        for ack in acks {
+            let _ = ack.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        }
+        for (runner, control) in std::mem::take(&mut self.io_threads) {
+            let (ack_tx, ack_rx) = crossbeam_channel::bounded(1);
+            if control.send(IoCommand::Stop { ack: ack_tx }).is_ok() {
+                let _ = ack_rx.recv_timeout(Duration::from_secs(1));
+            }
+            runner
+                .stop()
+                .map_err(|e| EngineError::Thread(e.to_string()))?;
+        }
+        let mut apps = Vec::with_capacity(threads.len());
+        for (thread, _) in threads {
+            apps.push(thread.stop()?);
+        }
+        Ok(apps)
     }
 }
 
 impl<A: Application + 'static> Drop for Engine<A> {
     fn drop(&mut self) {
-        if let Some(runner) = self.runner.take() {
+        for (thread, _) in std::mem::take(&mut self.session_threads) {
+            let _ = thread.stop();
+        }
+        for (runner, _) in std::mem::take(&mut self.io_threads) {
             let _ = runner.stop();
         }
     }

@@ -15,11 +15,13 @@ pub mod wheel;
 
 mod app;
 mod colocated;
+mod core;
 mod engine;
 mod error;
 mod event;
 mod handle;
 mod slot;
+mod split;
 mod store;
 
 pub use app::{AppReject, Application, Ctx, NoApplication, Sessions};

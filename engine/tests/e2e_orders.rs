@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use spinfix::config::TuningConfig;
 use spinfix::idle::IdleStrategy;
 use spinfix::{
     AcceptorSpec, AppReject, Application, Ctx, Engine, EngineEvent, SessionSpec, Sessions,
@@ -123,11 +124,41 @@ fn config(sender: &str, target: &str, role: Role) -> SessionConfig {
         .unwrap()
 }
 
+/// I/O and sessions on separate threads joined by rings (no cores pinned, non-spinning).
+fn split() -> TuningConfig {
+    let text = r#"
+        [idle]
+        strategy = "backoff"
+        [rings]
+        inbound_bytes = 4194304
+        outbound_bytes = 4194304
+        [[threads]]
+        role = "io"
+        [[threads]]
+        role = "session"
+    "#;
+    TuningConfig::parse(std::path::Path::new("split.toml"), text, &[]).unwrap()
+}
+
+fn builder(name: &str, tuning: Option<TuningConfig>) -> spinfix::EngineBuilder {
+    let b = Engine::builder().name(name).idle(IdleStrategy::default());
+    match tuning {
+        Some(t) => b.tuning(t),
+        None => b,
+    }
+}
+
 fn acceptor(port: u16, dir: &std::path::Path) -> Engine<Executor> {
+    acceptor_with(port, dir, None)
+}
+
+fn acceptor_with(
+    port: u16,
+    dir: &std::path::Path,
+    tuning: Option<TuningConfig>,
+) -> Engine<Executor> {
     let cfg = config("SELL", "BUY", Role::Acceptor);
-    Engine::builder()
-        .name("acceptor")
-        .idle(IdleStrategy::default())
+    builder("acceptor", tuning)
         .session(SessionSpec {
             store: StoreSpec::Journal(JournalConfig::new(dir, cfg.session_id())),
             config: cfg,
@@ -146,14 +177,23 @@ fn initiator(
     total: u64,
     progress: Arc<AtomicU64>,
 ) -> Engine<Trader> {
+    initiator_with(port, dir, total, progress, None)
+}
+
+fn initiator_with(
+    port: u16,
+    dir: &std::path::Path,
+    total: u64,
+    progress: Arc<AtomicU64>,
+    tuning: Option<TuningConfig>,
+) -> Engine<Trader> {
     let cfg = config("BUY", "SELL", Role::Initiator);
     let mut ic = InitiatorConfig::new(
         SessionKey::new("FIX.4.4", "BUY", "SELL"),
         vec![SocketAddr::from(([127, 0, 0, 1], port))],
     );
     ic.reconnect_interval = Duration::from_secs(1);
-    Engine::builder()
-        .name("initiator")
+    builder("initiator", tuning)
         .session(SessionSpec {
             store: StoreSpec::Journal(JournalConfig::new(dir, cfg.session_id())),
             config: cfg,
@@ -202,16 +242,29 @@ fn wait_progress(progress: &AtomicU64, n: u64, limit: Duration) {
 
 #[test]
 fn orders_survive_connection_cuts_exactly_once() {
+    cuts_exactly_once(None, None);
+}
+
+#[test]
+fn split_threads_and_rings_survive_connection_cuts_exactly_once() {
+    // The acceptor in the I/O -> ring -> session shape, the initiator colocated.
+    cuts_exactly_once(Some(split()), None);
+    // Both split.
+    cuts_exactly_once(Some(split()), Some(split()));
+}
+
+fn cuts_exactly_once(acc_tuning: Option<TuningConfig>, ini_tuning: Option<TuningConfig>) {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let total = 100_000;
     let progress = Arc::new(AtomicU64::new(0));
-    let acc = acceptor(port, &dir.path().join("acceptor"));
-    let ini = initiator(
+    let acc = acceptor_with(port, &dir.path().join("acceptor"), acc_tuning);
+    let ini = initiator_with(
         port,
         &dir.path().join("initiator"),
         total,
         Arc::clone(&progress),
+        ini_tuning,
     );
     wait_logons(&ini, 1, Duration::from_secs(20));
     for cut in 1..=4 {

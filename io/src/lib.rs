@@ -82,6 +82,12 @@ pub use state::ConnState;
 pub struct SessionId(pub(crate) u32);
 
 impl SessionId {
+    /// The id at `index` in registration order (an engine passing ids between threads as
+    /// integers); an index the reactor never issued names no session and its calls fail.
+    pub fn from_index(index: usize) -> SessionId {
+        SessionId(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+
     /// The position in registration order.
     pub fn index(self) -> usize {
         self.0 as usize
