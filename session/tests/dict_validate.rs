@@ -154,6 +154,13 @@ fn acceptance_cases(b: &str, tw: &str) -> Vec<(String, Result<(), Rejection>)> {
 }
 
 #[test]
+fn validators_are_shared_across_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Validator>();
+    send_sync::<Dictionary>();
+}
+
+#[test]
 fn fix44_acceptance_cases() {
     let Some(v) = v4("FIX44", qf()) else { return };
     for (msg, want) in acceptance_cases("FIX.4.4", "TW44") {

@@ -21,6 +21,21 @@
 //!
 //! then `validator.validate(&message)` returns the first [`crate::reject::Rejection`] in
 //! QuickFIX C++ 1.15.1's order, or `Ok(())`.
+//!
+//! Why it is shaped this way:
+//! - **QuickFIX parity over spec purity.** Counterparties are certified against QuickFIX, so
+//!   the loader expands components with QuickFIX's requiredness rules, the parser assigns
+//!   fields to header/body/trailer and to group instances as QuickFIX's does, and each section
+//!   is judged in the order QuickFIX's `std::sort` leaves it. The loaded tables were diffed
+//!   against QuickFIX's own for all nine shipped dictionaries, and tens of thousands of mutated
+//!   messages were replayed through both (see `tests/dict_quickfix_corpus.rs`). Checks QuickFIX
+//!   does not make (group members, strict formats) are opt-in and run after the others.
+//! - **Flat tables, no allocation per message.** A dense tag table (hash map beyond
+//!   [`DENSE_TAGS`]), per-message bitsets over field ids, interned group definitions, a direct
+//!   index for one-byte MsgTypes; the per-message working memory is a reusable [`Scratch`].
+//! - **The session decides what a verdict means.** BeginString mismatches
+//!   ([`Validator::is_begin_string_supported`]), CompIDs, SendingTime and sequence numbers are
+//!   the session's; so are the framing faults the decoder reports before validation runs.
 
 mod error;
 mod format;
