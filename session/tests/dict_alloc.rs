@@ -104,7 +104,10 @@ fn validation_allocates_nothing_once_warm() {
     // The counter sees this thread's allocations.
     let probe = allocations();
     drop(std::hint::black_box(Vec::<u8>::with_capacity(16)));
-    assert!(allocations() > probe, "the counting allocator is not counting");
+    assert!(
+        allocations() > probe,
+        "the counting allocator is not counting"
+    );
 
     let before = allocations();
     for _ in 0..1000 {
