@@ -41,6 +41,7 @@ impl QuickfixContender {
     /// this binary. `Err` holds the notice to print when the baseline must be skipped.
     pub fn locate() -> Result<Self, String> {
         let peer = std::env::var_os("SPINFIX_QUICKFIX_PEER")
+            .filter(|p| !p.is_empty())
             .map(PathBuf::from)
             .or_else(|| BUILT_PEER.map(PathBuf::from));
         match peer {
