@@ -334,6 +334,12 @@ impl<'a, 'input> Loader<'a, 'input> {
         tags.sort_unstable();
         tags.dedup();
         let groups = sorted_groups(scope.groups);
+        let mut counters = FieldSet::with_capacity(field_count);
+        for &(t, _) in &groups {
+            if let Some(&id) = self.by_tag.get(&t) {
+                counters.insert(id);
+            }
+        }
         let groups_require = groups
             .iter()
             .any(|&(_, id)| self.groups[id.0 as usize].any_required);
@@ -345,6 +351,7 @@ impl<'a, 'input> Loader<'a, 'input> {
             tags: tags.into(),
             required: sorted(required).into(),
             groups: groups.into(),
+            counters,
             groups_require,
         })
     }

@@ -218,6 +218,8 @@ pub struct MessageDef {
     pub(crate) tags: Box<[u32]>,
     pub(crate) required: Box<[u32]>,
     pub(crate) groups: Box<[(u32, GroupId)]>,
+    /// Field ids of the group counters, to skip the group search for every other field.
+    pub(crate) counters: FieldSet,
     pub(crate) groups_require: bool,
 }
 
@@ -250,6 +252,15 @@ impl MessageDef {
     #[inline]
     pub fn group(&self, tag: u32) -> Option<GroupId> {
         find_group(&self.groups, tag)
+    }
+
+    /// [`MessageDef::group`] for a field whose id in `dict` is already known.
+    #[inline]
+    pub(crate) fn group_of(&self, tag: u32, id: Option<FieldId>) -> Option<GroupId> {
+        match id {
+            Some(id) if self.counters.contains(id) => find_group(&self.groups, tag),
+            _ => None,
+        }
     }
 }
 

@@ -80,7 +80,8 @@ pub(crate) fn classify(
                 out_of_order = out_of_order.or(Some(tag));
             }
             state = Section::Body;
-            (Section::Body, app, message.and_then(|m| m.group(tag)))
+            let group = message.and_then(|m| m.group_of(tag, app.field_id(tag)));
+            (Section::Body, app, group)
         };
         let (end, instances) = match group {
             Some(g) => consume(fields, i + 1, dict, dict.group(g)),
