@@ -23,6 +23,9 @@ pub struct AcceptorArgs {
     /// The application behind the sessions.
     #[arg(long, value_enum, default_value_t)]
     app: AcceptorApp,
+    /// Print no connection or session events (errors still go to stderr).
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Arguments of `spinfix initiator`.
@@ -43,6 +46,9 @@ pub struct InitiatorArgs {
     /// Milliseconds between two orders.
     #[arg(long, default_value_t = 1000)]
     interval_ms: u64,
+    /// Print no connection or session events (errors still go to stderr).
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Why a run failed; `main` prints it and exits non-zero.
@@ -114,13 +120,21 @@ fn apply_socket_defaults(spec: &mut SessionSpec, tuning: &TuningConfig) {
 }
 
 /// Runs until SIGINT/SIGTERM, printing events to stderr, then stops gracefully.
-fn serve<A: Application + 'static>(engine: Engine<A>, logout: Duration) -> Result<(), RunError> {
+fn serve<A: Application + 'static>(
+    engine: Engine<A>,
+    logout: Duration,
+    quiet: bool,
+) -> Result<(), RunError> {
+    // On stdout, one line per port, for scripts and the bench that start an acceptor on
+    // port 0 and need the real address.
     for addr in engine.listening() {
-        eprintln!("spinfix: listening on {addr}");
+        println!("listening {addr}");
     }
     while !signal::requested() {
         if let Ok(e) = engine.events().recv_timeout(Duration::from_millis(100)) {
-            print_event(&e);
+            if !quiet || matches!(e, EngineEvent::SessionError { .. }) {
+                print_event(&e);
+            }
         }
     }
     eprintln!("spinfix: stopping (logging every session out)");
@@ -149,8 +163,16 @@ pub fn acceptor(args: AcceptorArgs) -> Result<(), RunError> {
         ConnectionType::Acceptor,
     )?;
     match args.app {
-        AcceptorApp::Executor => serve(b.start_with(|_| Ok(Executor::default()))?, logout),
-        AcceptorApp::Acceptance => serve(b.start_with(|_| Ok(Acceptance::default()))?, logout),
+        AcceptorApp::Executor => serve(
+            b.start_with(|_| Ok(Executor::default()))?,
+            logout,
+            args.quiet,
+        ),
+        AcceptorApp::Acceptance => serve(
+            b.start_with(|_| Ok(Acceptance::default()))?,
+            logout,
+            args.quiet,
+        ),
     }
 }
 
@@ -175,7 +197,7 @@ pub fn initiator(args: InitiatorArgs) -> Result<(), RunError> {
                     println!("{line}");
                 }
             });
-            let r = serve(engine, logout);
+            let r = serve(engine, logout, args.quiet);
             let _ = printer.join();
             r
         }

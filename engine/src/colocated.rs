@@ -82,6 +82,23 @@ impl<A: Application> ColocatedAgent<A> {
     pub(crate) fn into_app(self) -> A {
         self.core.app
     }
+
+    pub(crate) fn app(&self) -> &A {
+        &self.core.app
+    }
+
+    pub(crate) fn app_mut(&mut self) -> &mut A {
+        &mut self.core.app
+    }
+
+    /// A session of this thread, lent for sending at `now`.
+    pub(crate) fn session(&mut self, index: usize, now: Now) -> Option<crate::app::Ctx<'_>> {
+        self.core.slots.get_mut(index).map(|s| crate::app::Ctx {
+            session: &mut s.session,
+            index,
+            now,
+        })
+    }
 }
 
 /// Hands the reactor's frames and connection events to the sessions.

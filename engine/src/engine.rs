@@ -10,6 +10,7 @@ use crate::error::EngineError;
 use crate::event::EngineEvent;
 use crate::handle::SessionHandle;
 use crate::idle::IdleStrategy;
+use crate::local::LocalEngine;
 use crate::slot::SessionSlot;
 use crate::split::{routes, IoAgent, IoCommand, IoLink, SessionAgent};
 use crate::store::EngineStore;
@@ -305,6 +306,48 @@ impl EngineBuilder {
             listening,
             dropped,
             handle_capacity: self.handle_capacity,
+        })
+    }
+
+    /// An engine that runs on the caller's thread: every session colocated, one duty cycle per
+    /// [`LocalEngine::poll`]. The tuning file, core and idle strategy do not apply: the caller
+    /// owns the thread.
+    pub fn build_local<A: Application>(self, mut app: A) -> Result<LocalEngine<A>, EngineError> {
+        let mut clock = SystemClock::new();
+        let now = crate::clock::Clock::now(&mut clock);
+        let names: Vec<String> = self
+            .sessions
+            .iter()
+            .map(|s| s.config.session_id())
+            .collect();
+        let mut reactor = Reactor::new()?;
+        let all: Vec<usize> = (0..names.len()).collect();
+        let mut listening = Vec::new();
+        let ios = register(&mut reactor, &self.sessions, &names, &all, &mut listening)?;
+        let mut slots = Vec::with_capacity(all.len());
+        for (&i, &io) in all.iter().zip(&ios) {
+            let mut session = open_session(&self.sessions[i], &names[i], now)?;
+            app.on_create(session.config());
+            if let Some(f) = app.resend_filter(session.config()) {
+                session.set_resend_filter(f);
+            }
+            slots.push(SessionSlot::new(session, io));
+        }
+        let wheel = TimerWheel::new(Duration::from_millis(1), 1024, slots.len().max(1), now.mono)
+            .map_err(|e| EngineError::Thread(e.to_string()))?;
+        let (control_tx, control_rx) = crossbeam_channel::unbounded();
+        let (events_tx, events_rx) = crossbeam_channel::bounded(self.event_capacity);
+        let out = EventOut {
+            tx: events_tx,
+            dropped: Arc::new(AtomicU64::new(0)),
+        };
+        let core = SessionCore::new(slots, app, wheel, control_rx, out);
+        Ok(LocalEngine {
+            agent: ColocatedAgent::new(self.name.clone(), reactor, core),
+            clock,
+            control: control_tx,
+            events: events_rx,
+            now,
         })
     }
 

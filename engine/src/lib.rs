@@ -20,6 +20,7 @@ mod engine;
 mod error;
 mod event;
 mod handle;
+mod local;
 mod slot;
 mod split;
 mod store;
@@ -29,6 +30,7 @@ pub use engine::{AcceptorSpec, Engine, EngineBuilder, SessionSpec, StoreSpec, Tr
 pub use error::EngineError;
 pub use event::EngineEvent;
 pub use handle::{HandleError, SessionHandle};
+pub use local::LocalEngine;
 pub use store::EngineStore;
 mod spec;
 pub use spec::DictionaryCache;

@@ -186,20 +186,21 @@ fn bench(args: BenchArgs) -> Result<ExitCode, BenchError> {
         work_dir: work_dir.clone(),
     };
 
-    // spinfix first in the table; the baselines run first so the floor is known early.
+    // spinfix first in the table; the baselines run first so the floor is known early (and a
+    // Ctrl-C during a baseline stops the run before spinfix starts).
     let mut contenders: Vec<Box<dyn Contender>> = Vec::new();
     if args.baseline.contains(&Baseline::Tcp) {
         contenders.push(Box::new(tcp::TcpContender::new()?));
-    }
-    match spinfix::contender() {
-        Ok(c) => contenders.push(c),
-        Err(why) => notices.push(why.to_string()),
     }
     if args.baseline.contains(&Baseline::Quickfix) {
         match quickfix::QuickfixContender::locate() {
             Ok(c) => contenders.push(Box::new(c)),
             Err(why) => notices.push(why),
         }
+    }
+    match spinfix::contender() {
+        Ok(c) => contenders.push(c),
+        Err(why) => notices.push(why.to_string()),
     }
     for n in &notices {
         eprintln!("note: {n}");
