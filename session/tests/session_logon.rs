@@ -288,3 +288,29 @@ fn next_expected_msg_seq_num_replays_what_the_peer_missed() {
     assert_eq!(out[1].get(43), Some("Y"));
     assert!(out[1].get(122).is_some());
 }
+
+#[test]
+fn initiator_sends_logon_and_accepts_the_answer() {
+    let mut h = Harness::new(
+        initiator_config("FIX.4.4")
+            .reset_on_logon(true)
+            .build()
+            .unwrap(),
+    );
+    h.connect();
+    let logon = h.take().unwrap();
+    assert_eq!(logon.tags(), [8, 9, 35, 34, 49, 52, 56, 98, 108, 141, 10]);
+    assert_eq!(
+        (logon.get(49), logon.get(56), logon.get(108), logon.get(141)),
+        (Some("TW"), Some("ISLD"), Some("30"), Some("Y"))
+    );
+    assert_eq!(h.session.state(), SessionState::AwaitingLogon);
+    h.send("A", 1, &[(98, "0"), (108, "30"), (141, "Y")]);
+    assert!(
+        h.take().is_none(),
+        "an initiator does not answer the answer"
+    );
+    assert!(h.session.is_logged_on());
+    assert!(h.has_event(|e| *e == Event::LoggedOn { reset: true }));
+    assert_eq!(h.session.next_target_seq(), 2);
+}
