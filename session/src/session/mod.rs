@@ -21,8 +21,23 @@
 //!    connection once the bytes of step 1 are written;
 //! 3. [`Session::poll_timeout`]: the earliest deadline, to arm the engine's timer wheel.
 //!
-//! The application receives messages as [`Message`] views into the caller's frame and
-//! [`Decoder`], not into the session, so it may call [`Session::send`] while it holds one.
+//! The application receives messages as [`crate::codec::Message`] views into the caller's
+//! frame and [`Decoder`], not into the session, so it may call [`Session::send`] while it holds
+//! one.
+//!
+//! # Choices, and why
+//!
+//! - Rules follow QuickFIX C++ 1.15.1 (the acceptance suite pins field order, texts and
+//!   which check wins); where the FIX spec and QuickFIX differ, QuickFIX's behaviour is kept.
+//! - Only application messages are stored: a resend turns every admin message into part of a
+//!   GapFill anyway, so storing them would cost a journal write per heartbeat for nothing.
+//! - Messages past a gap are copied into a bounded queue ([`SessionConfig`] limits); the
+//!   in-order path never copies. Queued Logon and ResendRequest messages were acted on when
+//!   they arrived and only advance the number when released.
+//! - A resend streams from the store while the transmit buffer drains; messages sent during it
+//!   are held and follow it, so the peer sees sequence numbers in order.
+//! - The data dictionary is a pluggable [`MessageValidator`] so sessions without one (tests,
+//!   trusted links) pay nothing for it.
 
 mod error;
 mod events;
