@@ -165,6 +165,10 @@ impl<A: Application> Agent for ColocatedAgent<A> {
             }
         };
         work += self.core.duty(now, &mut self.reactor);
+        if work == 0 {
+            // Upkeep counts as work only while there is some, so the thread still idles after.
+            work += self.core.idle_upkeep(now);
+        }
         if self.core.stop_phase(now) == StopPhase::SessionsDone {
             if self.reactor_stopped {
                 // The Stopped events came out of this cycle's poll.

@@ -23,6 +23,8 @@ use std::time::Duration;
 /// At most this many bytes of one session go to the outlet per duty cycle, so that a long
 /// resend streams from the journal across cycles instead of piling up in the socket's queue.
 const MAX_FLUSH_PER_CYCLE: usize = 256 * 1024;
+/// Journal pages dirtied ahead of the appends per idle duty cycle and session.
+const PREPARE_PAGES_PER_IDLE_CYCLE: usize = 64;
 /// Messages taken from one producer queue per duty cycle: a busy producer cannot starve the
 /// sockets.
 const MAX_HANDLE_MESSAGES_PER_CYCLE: usize = 64;
@@ -165,6 +167,23 @@ impl<A: Application> SessionCore<A> {
                 now,
                 &self.out,
             );
+        }
+        work
+    }
+
+    /// Upkeep for a duty cycle that found no message work: journals make their next segment
+    /// and touch their next pages now, rather than on the message path. Returns the work done.
+    pub(crate) fn idle_upkeep(&mut self, now: Now) -> usize {
+        let mut work = 0;
+        for slot in &mut self.slots {
+            match slot
+                .session
+                .store_mut()
+                .prepare(now.utc, PREPARE_PAGES_PER_IDLE_CYCLE)
+            {
+                Ok(n) => work += n,
+                Err(e) => self.out.session_error(&slot.session, &e),
+            }
         }
         work
     }

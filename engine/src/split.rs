@@ -311,6 +311,9 @@ impl<A: Application> Agent for SessionAgent<A> {
         }
         work += self.core.duty(now, &mut self.outlet);
         self.outlet.outbound.publish();
+        if work == 0 {
+            work += self.core.idle_upkeep(now);
+        }
         if self.core.stop_phase(now) == StopPhase::SessionsDone {
             self.core.finish_stop();
             self.done = true;

@@ -26,6 +26,18 @@ impl EngineStore {
     }
 }
 
+impl EngineStore {
+    /// Idle-time upkeep of a journal: the next segment made ahead and pages dirtied ahead of
+    /// the appends, so neither a roll nor a page fault lands on the message path. Returns the
+    /// work done (0: nothing left to do).
+    pub fn prepare(&mut self, now: UtcTime, max_pages: usize) -> Result<usize, JournalError> {
+        match self {
+            EngineStore::Memory(_) => Ok(0),
+            EngineStore::Journal(j) => j.prepare(now, max_pages),
+        }
+    }
+}
+
 macro_rules! both {
     ($self:ident, $s:ident => $e:expr) => {
         match $self {

@@ -31,7 +31,7 @@ fn an_empty_file_is_one_colocated_unpinned_thread() {
     assert_eq!(c, TuningConfig::default());
     assert!(c.is_colocated());
     assert_eq!(c.threads[0].core, None);
-    assert_eq!(c.rings.inbound, 1 << 20);
+    assert_eq!(c.rings.inbound, 4 << 20);
 }
 
 #[test]

@@ -110,7 +110,9 @@ pub enum TuningError {
 
 const MIN_RING: usize = 4096;
 const MAX_RING: usize = 1 << 30;
-const DEFAULT_RING: usize = 1 << 20;
+/// 4 MiB: a ring carries payloads up to half its size, and a session accepts frames up to
+/// 1 MiB by default, with room for a batch of them.
+const DEFAULT_RING: usize = 4 << 20;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,7 +168,7 @@ struct RawThread {
 }
 
 impl Default for TuningConfig {
-    /// One colocated thread, unpinned, backing off when idle; 1 MiB rings; OS socket buffers.
+    /// One colocated thread, unpinned, backing off when idle; 4 MiB rings; OS socket buffers.
     fn default() -> Self {
         TuningConfig {
             threads: vec![ThreadConfig {
