@@ -8,7 +8,7 @@
 use crate::store::EngineStore;
 use spinfix_session::codec::{Message, MessageWriter};
 use spinfix_session::config::SessionConfig;
-use spinfix_session::session::{Event, ResendFilter, Session, SessionError};
+use spinfix_session::session::{AdminHook, Event, ResendFilter, Session, SessionError};
 use spinfix_session::time::Now;
 
 /// How the application refuses an application message it was handed.
@@ -35,6 +35,13 @@ pub trait Application: Send {
 
     /// The application's say over which stored messages a resend replays; `None` replays all.
     fn resend_filter(&mut self, _session: &SessionConfig) -> Option<Box<dyn ResendFilter>> {
+        None
+    }
+
+    /// The application's say over admin messages of `session`: fields added to our Logon (a
+    /// Username and Password) and the verdict on the peer's Logon. `None`: the session's own
+    /// checks decide alone. Runs on the session's thread, inside the session's handling.
+    fn admin_hook(&mut self, _session: &SessionConfig) -> Option<Box<dyn AdminHook>> {
         None
     }
 

@@ -257,6 +257,9 @@ impl EngineBuilder {
                 if let Some(f) = application.resend_filter(slot.session.config()) {
                     slot.session.set_resend_filter(f);
                 }
+                if let Some(h) = application.admin_hook(slot.session.config()) {
+                    slot.session.set_admin_hook(h);
+                }
             }
             let wheel =
                 TimerWheel::new(Duration::from_millis(1), 1024, slots.len().max(1), now.mono)
@@ -330,6 +333,9 @@ impl EngineBuilder {
             app.on_create(session.config());
             if let Some(f) = app.resend_filter(session.config()) {
                 session.set_resend_filter(f);
+            }
+            if let Some(h) = app.admin_hook(session.config()) {
+                session.set_admin_hook(h);
             }
             slots.push(SessionSlot::new(session, io));
         }

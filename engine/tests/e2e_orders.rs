@@ -311,3 +311,97 @@ fn journals_resume_sequence_numbers_after_restart() {
     let journal = spinfix_store::Journal::open_read_only(&ini_dir, "FIX.4.4:BUY->SELL").unwrap();
     assert_eq!(journal.next_sender_seq(), 205);
 }
+
+/// Adds a password to the initiator's Logon; the acceptor's hook checks it.
+#[derive(Debug)]
+struct Password(&'static str);
+
+impl spinfix_session::session::AdminHook for Password {
+    fn to_admin(&mut self, msg_type: &[u8], w: &mut spinfix_session::codec::MessageWriter<'_>) {
+        if msg_type == b"A" {
+            w.str(554, self.0);
+        }
+    }
+
+    fn from_admin(&mut self, logon: &Message<'_>) -> Result<(), String> {
+        if logon.get(554) == Some(self.0.as_bytes()) {
+            Ok(())
+        } else {
+            Err("Invalid password".into())
+        }
+    }
+}
+
+/// An application that only logs on, with a password.
+#[derive(Debug, Default)]
+struct Gatekeeper {
+    password: &'static str,
+}
+
+impl Application for Gatekeeper {
+    fn admin_hook(
+        &mut self,
+        _session: &SessionConfig,
+    ) -> Option<Box<dyn spinfix_session::session::AdminHook>> {
+        Some(Box::new(Password(self.password)))
+    }
+
+    fn on_message(&mut self, _ctx: &mut Ctx<'_>, _msg: &Message<'_>) -> Result<(), AppReject> {
+        Err(AppReject::UnsupportedMessageType)
+    }
+}
+
+#[test]
+fn the_application_adds_a_password_to_the_logon_and_refuses_a_wrong_one() {
+    let port = free_port();
+    let acc_cfg = config("SELL", "BUY", Role::Acceptor);
+    let acc = Engine::builder()
+        .session(SessionSpec {
+            config: acc_cfg,
+            transport: Transport::Acceptor(AcceptorSpec::new(SocketAddr::from((
+                [127, 0, 0, 1],
+                port,
+            )))),
+            store: StoreSpec::Memory,
+        })
+        .start(Gatekeeper { password: "secret" })
+        .unwrap();
+    let start_initiator = |password| {
+        let mut ic = InitiatorConfig::new(
+            SessionKey::new("FIX.4.4", "BUY", "SELL"),
+            vec![SocketAddr::from(([127, 0, 0, 1], port))],
+        );
+        ic.reconnect_interval = Duration::from_secs(1);
+        Engine::builder()
+            .session(SessionSpec {
+                config: config("BUY", "SELL", Role::Initiator),
+                transport: Transport::Initiator(ic),
+                store: StoreSpec::Memory,
+            })
+            .start(Gatekeeper { password })
+            .unwrap()
+    };
+    let session_event = |engine: &Engine<Gatekeeper>, want: spinfix_session::session::Event| {
+        let until = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = until
+                .checked_duration_since(Instant::now())
+                .expect("timed out");
+            if let Ok(EngineEvent::Session { event, .. }) = engine.events().recv_timeout(left) {
+                if event == want {
+                    return;
+                }
+            }
+        }
+    };
+    let good = start_initiator("secret");
+    session_event(
+        &acc,
+        spinfix_session::session::Event::LoggedOn { reset: false },
+    );
+    good.stop(Duration::from_secs(2)).unwrap();
+    let bad = start_initiator("guess");
+    session_event(&acc, spinfix_session::session::Event::LogonRefused);
+    bad.stop(Duration::from_secs(1)).unwrap();
+    acc.stop(Duration::from_secs(1)).unwrap();
+}

@@ -40,6 +40,8 @@ pub enum DisconnectReason {
     QueueFull,
     /// The application asked to close without a Logout exchange.
     Requested,
+    /// The application's [`super::AdminHook`] refused the peer's Logon.
+    LogonRefused,
 }
 
 impl DisconnectReason {
@@ -62,6 +64,7 @@ impl DisconnectReason {
             DisconnectReason::UnsupportedEncryptMethod => "unsupported EncryptMethod",
             DisconnectReason::QueueFull => "too many queued out-of-order messages",
             DisconnectReason::Requested => "disconnect requested",
+            DisconnectReason::LogonRefused => "logon refused by the application",
         }
     }
 }
@@ -133,6 +136,8 @@ pub enum Event {
         /// The sequence number that could not be read.
         seq: u64,
     },
+    /// The application refused the peer's Logon; a Logout with its reason went out.
+    LogonRefused,
     /// Close the connection once the pending transmit bytes are written.
     Disconnect(DisconnectReason),
 }

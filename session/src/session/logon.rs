@@ -135,6 +135,13 @@ impl<S: MessageStore> Session<S> {
         if !self.verify(msg, h, false, true)? {
             return Ok(());
         }
+        if let Some(hook) = self.admin.as_mut() {
+            if let Err(text) = hook.from_admin(msg) {
+                self.push_event(Event::LogonRefused);
+                self.send_logout(Some(&text))?;
+                return self.disconnect_for(DisconnectReason::LogonRefused);
+            }
+        }
         self.flags.received_logon = true;
         if self.cfg.role == Role::Acceptor {
             self.set_heart_bt_int(hbi);

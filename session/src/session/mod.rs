@@ -57,7 +57,7 @@ mod validate;
 pub use error::SessionError;
 pub use events::{DisconnectReason, Event};
 pub use state::SessionState;
-pub use validate::{MessageValidator, ResendFilter};
+pub use validate::{AdminHook, MessageValidator, ResendFilter};
 
 use crate::codec::tags::msg_type;
 use crate::codec::{Decoder, MessageWriter};
@@ -102,6 +102,7 @@ pub struct Session<S: MessageStore> {
     replay_decoder: Decoder,
     events: VecDeque<Event>,
     filter: Option<Box<dyn ResendFilter>>,
+    admin: Option<Box<dyn AdminHook>>,
     now: Now,
     sending_times: sending_time::SendingTimeCache,
 }
@@ -134,9 +135,15 @@ impl<S: MessageStore> Session<S> {
             replay_decoder: Decoder::new(),
             events: VecDeque::with_capacity(EVENT_CAPACITY),
             filter: None,
+            admin: None,
             now: Now::default(),
             sending_times: sending_time::SendingTimeCache::default(),
         }
+    }
+
+    /// Lets the application add fields to our admin messages and refuse a peer's Logon.
+    pub fn set_admin_hook(&mut self, hook: Box<dyn AdminHook>) {
+        self.admin = Some(hook);
     }
 
     /// Lets the application veto the replay of individual messages on a ResendRequest.
@@ -416,8 +423,19 @@ impl<S: MessageStore> Session<S> {
         } else {
             &mut self.tx
         };
+        // The application's fields follow ours on admin messages (a Logon's password).
+        let mut hook = match self.admin.as_mut() {
+            Some(h) if msg_type::is_admin(msg_type) => Some(h),
+            _ => None,
+        };
+        let mut with_hook = |w: &mut MessageWriter<'_>| {
+            body(w);
+            if let Some(h) = hook.as_mut() {
+                h.to_admin(msg_type, w);
+            }
+        };
         let range = tx
-            .encode(&self.cfg, &mut self.fmt, msg_type, &spec, body)
+            .encode(&self.cfg, &mut self.fmt, msg_type, &spec, &mut with_hook)
             .map_err(|source| SessionError::Encode {
                 session: self.id.clone(),
                 msg_type: String::from_utf8_lossy(msg_type).into_owned(),

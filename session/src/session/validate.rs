@@ -1,6 +1,6 @@
 //! The pluggable checks the session runs on inbound messages and the resend veto.
 
-use crate::codec::Message;
+use crate::codec::{Message, MessageWriter};
 use crate::reject::Rejection;
 use std::fmt::Debug;
 
@@ -26,5 +26,22 @@ impl MessageValidator for crate::dict::Validator {
     #[inline]
     fn validate(&self, msg: &Message<'_>) -> Result<(), Rejection> {
         crate::dict::Validator::validate(self, msg)
+    }
+}
+
+/// The application's say over admin messages: fields it adds to those we send (a Username and
+/// Password on our Logon) and whether a Logon we receive is accepted.
+///
+/// Called on the session's thread while the session handles the message, so a refusal takes
+/// effect before any answer goes out.
+pub trait AdminHook: Debug + Send {
+    /// Adds fields to an outgoing admin message (`msg_type` is `A`, `0`, `1`, `2`, `4` or
+    /// `5`), after the session's own body fields.
+    fn to_admin(&mut self, _msg_type: &[u8], _w: &mut MessageWriter<'_>) {}
+
+    /// Judges a Logon the peer sent, after the session's own checks passed. `Err(text)`
+    /// refuses it: the session answers with a Logout carrying `text` and disconnects.
+    fn from_admin(&mut self, _logon: &Message<'_>) -> Result<(), String> {
+        Ok(())
     }
 }
