@@ -317,13 +317,13 @@ fn journals_resume_sequence_numbers_after_restart() {
 struct Password(&'static str);
 
 impl spinfix_session::session::AdminHook for Password {
-    fn to_admin(&mut self, msg_type: &[u8], w: &mut spinfix_session::codec::MessageWriter<'_>) {
+    fn on_outgoing(&mut self, msg_type: &[u8], w: &mut spinfix_session::codec::MessageWriter<'_>) {
         if msg_type == b"A" {
             w.str(554, self.0);
         }
     }
 
-    fn from_admin(&mut self, logon: &Message<'_>) -> Result<(), String> {
+    fn check_logon(&mut self, logon: &Message<'_>) -> Result<(), String> {
         if logon.get(554) == Some(self.0.as_bytes()) {
             Ok(())
         } else {

@@ -12,9 +12,10 @@ use support::pair::{acceptor_config, initiator_config, Harness, Pair};
 struct Credentials;
 
 impl AdminHook for Credentials {
-    fn to_admin(&mut self, msg_type: &[u8], w: &mut MessageWriter<'_>) {
+    fn on_outgoing(&mut self, msg_type: &[u8], w: &mut MessageWriter<'_>) {
         if msg_type == b"A" {
-            w.str(tags::USERNAME, "trader").str(tags::PASSWORD, "secret");
+            w.str(tags::USERNAME, "trader")
+                .str(tags::PASSWORD, "secret");
         }
     }
 }
@@ -24,7 +25,7 @@ impl AdminHook for Credentials {
 struct Gate;
 
 impl AdminHook for Gate {
-    fn from_admin(&mut self, logon: &Message<'_>) -> Result<(), String> {
+    fn check_logon(&mut self, logon: &Message<'_>) -> Result<(), String> {
         match logon.get(tags::PASSWORD) {
             Some(b"secret") => Ok(()),
             _ => Err("Invalid credentials".into()),

@@ -136,7 +136,7 @@ impl<S: MessageStore> Session<S> {
             return Ok(());
         }
         if let Some(hook) = self.admin.as_mut() {
-            if let Err(text) = hook.from_admin(msg) {
+            if let Err(text) = hook.check_logon(msg) {
                 self.push_event(Event::LogonRefused);
                 self.send_logout(Some(&text))?;
                 return self.disconnect_for(DisconnectReason::LogonRefused);

@@ -431,7 +431,7 @@ impl<S: MessageStore> Session<S> {
         let mut with_hook = |w: &mut MessageWriter<'_>| {
             body(w);
             if let Some(h) = hook.as_mut() {
-                h.to_admin(msg_type, w);
+                h.on_outgoing(msg_type, w);
             }
         };
         let range = tx

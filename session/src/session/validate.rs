@@ -37,11 +37,11 @@ impl MessageValidator for crate::dict::Validator {
 pub trait AdminHook: Debug + Send {
     /// Adds fields to an outgoing admin message (`msg_type` is `A`, `0`, `1`, `2`, `4` or
     /// `5`), after the session's own body fields.
-    fn to_admin(&mut self, _msg_type: &[u8], _w: &mut MessageWriter<'_>) {}
+    fn on_outgoing(&mut self, _msg_type: &[u8], _w: &mut MessageWriter<'_>) {}
 
     /// Judges a Logon the peer sent, after the session's own checks passed. `Err(text)`
     /// refuses it: the session answers with a Logout carrying `text` and disconnects.
-    fn from_admin(&mut self, _logon: &Message<'_>) -> Result<(), String> {
+    fn check_logon(&mut self, _logon: &Message<'_>) -> Result<(), String> {
         Ok(())
     }
 }
