@@ -257,6 +257,13 @@ impl<A: Application> SessionCore<A> {
                     }
                 }
                 Command::Stop { timeout, ack } => {
+                    // What producers queued before the stop goes out before the Logout (bounded:
+                    // a producer still sending cannot hold the stop off).
+                    for _ in 0..1024 {
+                        if self.drain_producers(now) == 0 {
+                            break;
+                        }
+                    }
                     for s in &mut self.slots {
                         if s.session.is_logged_on() {
                             if let Err(e) = s.session.logout(now, None) {

@@ -5,7 +5,9 @@
 //! and loading data dictionaries once, at start-up, so the running engine never blocks on DNS
 //! or a file.
 
-use crate::config::{ConnectionType, HostSelectionPolicy as Policy, SessionSettings};
+use crate::config::{
+    ConnectionType, HostSelectionPolicy as Policy, JournalDurability, SessionSettings,
+};
 use crate::engine::{AcceptorSpec, SessionSpec, StoreSpec, Transport};
 use crate::error::EngineError;
 use spinfix_io::{
@@ -14,7 +16,7 @@ use spinfix_io::{
 };
 use spinfix_session::config::{Role, SessionConfig};
 use spinfix_session::dict::{Dictionary, ValidationOptions, Validator};
-use spinfix_store::JournalConfig;
+use spinfix_store::{Durability, JournalConfig};
 use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -158,6 +160,7 @@ impl SessionSpec {
                 let mut a = AcceptorSpec::new(resolve(&name, "SocketAcceptHost", host, port)?);
                 a.socket = socket;
                 a.logon_timeout = s.logon_timeout;
+                a.logout_on_refusal = s.send_logout_on_refusal;
                 if s.ssl.enabled {
                     a.tls = Some(TlsServerSettings {
                         cert_chain: s.ssl.server_certificate_file.clone().ok_or_else(|| {
@@ -211,7 +214,23 @@ impl SessionSpec {
             }
         };
         let store = match &s.file_store_path {
-            Some(dir) => StoreSpec::Journal(JournalConfig::new(dir, config.session_id())),
+            Some(dir) => {
+                let j = &s.journal;
+                let mut jc = JournalConfig::new(dir, config.session_id())
+                    .journal_inbound(j.inbound)
+                    .durability(match j.durability {
+                        JournalDurability::OsWriteBack => Durability::OsWriteBack,
+                        JournalDurability::EveryMessage => Durability::EveryMessage,
+                        JournalDurability::Periodic => Durability::Periodic {
+                            messages: j.flush_messages,
+                            interval: j.flush_interval,
+                        },
+                    });
+                if let Some(size) = j.segment_size {
+                    jc = jc.segment_size(size);
+                }
+                StoreSpec::Journal(jc)
+            }
             None => StoreSpec::Memory,
         };
         Ok(SessionSpec {

@@ -2,8 +2,8 @@
 
 use super::error::SettingError;
 use super::session_settings::{
-    ConnectionType, HostPort, HostSelectionPolicy, Schedule, SessionId, SessionSettings,
-    SocketSettings, SslSettings, ValidationSettings,
+    ConnectionType, HostPort, HostSelectionPolicy, JournalDurability, JournalSettings, Schedule,
+    SessionId, SessionSettings, SocketSettings, SslSettings, ValidationSettings,
 };
 use super::values::{boolean, buffer_size, number, port, seconds, text, time_of_day};
 use spinfix_session::time::TimePrecision;
@@ -104,6 +104,8 @@ impl SessionSettingsBuilder {
                 },
                 ssl: SslSettings::default(),
                 file_store_path: None,
+                journal: JournalSettings::default(),
+                send_logout_on_refusal: false,
                 file_log_path: None,
                 persist_messages: true,
                 reset_on_logon: false,
@@ -292,6 +294,49 @@ impl SessionSettingsBuilder {
             }
             "filestorepath" => s.file_store_path = path(value)?,
             "filelogpath" => s.file_log_path = path(value)?,
+            "journaldurability" => {
+                s.journal.durability = match value.trim().to_ascii_uppercase().as_str() {
+                    "OS" => JournalDurability::OsWriteBack,
+                    "PERIODIC" => JournalDurability::Periodic,
+                    "EVERY_MESSAGE" => JournalDurability::EveryMessage,
+                    _ => {
+                        return Err(SettingError::InvalidValue {
+                            key: key.to_owned(),
+                            value: value.to_owned(),
+                            expected: "OS, PERIODIC or EVERY_MESSAGE",
+                        })
+                    }
+                }
+            }
+            "journalflushmessages" => {
+                s.journal.flush_messages = number(
+                    key,
+                    value,
+                    0,
+                    u64::from(u32::MAX),
+                    "a count of messages (0: by time only)",
+                )? as u32
+            }
+            "journalflushintervalms" => {
+                s.journal.flush_interval = Duration::from_millis(number(
+                    key,
+                    value,
+                    0,
+                    3_600_000,
+                    "milliseconds from 0 to 3600000 (0: by count only)",
+                )?)
+            }
+            "journalsegmentsize" => {
+                s.journal.segment_size = Some(number(
+                    key,
+                    value,
+                    1 << 20,
+                    1 << 40,
+                    "bytes from 1 MiB to 1 TiB",
+                )?)
+            }
+            "journalinbound" => s.journal.inbound = boolean(key, value)?,
+            "sendlogoutonrefusal" => s.send_logout_on_refusal = boolean(key, value)?,
             "persistmessages" => s.persist_messages = boolean(key, value)?,
             "resetonlogon" => s.reset_on_logon = boolean(key, value)?,
             "resetonlogout" => s.reset_on_logout = boolean(key, value)?,

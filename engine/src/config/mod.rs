@@ -16,8 +16,8 @@ mod values;
 pub use builder::SessionSettingsBuilder;
 pub use error::{SettingError, SettingsError};
 pub use session_settings::{
-    ConnectionType, HostPort, HostSelectionPolicy, Schedule, SessionId, SessionSettings,
-    SocketSettings, SslSettings, ValidationSettings,
+    ConnectionType, HostPort, HostSelectionPolicy, JournalDurability, JournalSettings, Schedule,
+    SessionId, SessionSettings, SocketSettings, SslSettings, ValidationSettings,
 };
 pub use settings_file::{load_settings, parse_settings};
 pub use tuning::{RingSizes, SocketDefaults, ThreadConfig, ThreadRole, TuningConfig, TuningError};

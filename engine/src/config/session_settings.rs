@@ -193,6 +193,45 @@ pub enum Schedule {
     Always,
 }
 
+/// When a journal's writes are made durable (`JournalDurability`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JournalDurability {
+    /// `OS` (default): the kernel writes back; no syscall on the message path.
+    #[default]
+    OsWriteBack,
+    /// `PERIODIC`: msync after `JournalFlushMessages` appends or `JournalFlushIntervalMs`.
+    Periodic,
+    /// `EVERY_MESSAGE`: msync every record before the send returns.
+    EveryMessage,
+}
+
+/// spinfix's journal keys, beside QuickFIX's FileStorePath (QuickFIX has no equivalent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JournalSettings {
+    /// `JournalDurability` (default `OS`).
+    pub durability: JournalDurability,
+    /// `JournalFlushMessages` (default 1000): appends between flushes under `PERIODIC`.
+    pub flush_messages: u32,
+    /// `JournalFlushIntervalMs` (default 1): the longest time between flushes under `PERIODIC`.
+    pub flush_interval: Duration,
+    /// `JournalSegmentSize` in bytes (default: the journal's 64 MiB).
+    pub segment_size: Option<u64>,
+    /// `JournalInbound` (default N): journal inbound messages too, for audit.
+    pub inbound: bool,
+}
+
+impl Default for JournalSettings {
+    fn default() -> Self {
+        JournalSettings {
+            durability: JournalDurability::OsWriteBack,
+            flush_messages: 1000,
+            flush_interval: Duration::from_millis(1),
+            segment_size: None,
+            inbound: false,
+        }
+    }
+}
+
 /// Everything one [SESSION] section (with its [DEFAULT]s) says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionSettings {
@@ -208,6 +247,12 @@ pub struct SessionSettings {
     pub ssl: SslSettings,
     /// FileStorePath: the journal's directory (in-memory store when absent).
     pub file_store_path: Option<PathBuf>,
+    /// spinfix's journal keys (durability, segment size, inbound audit).
+    pub journal: JournalSettings,
+    /// `SendLogoutOnRefusal` (spinfix, default N): an acceptor answers a refused Logon (unknown
+    /// CompIDs, session already connected) with a Logout carrying the reason; QuickFIX closes
+    /// without a word.
+    pub send_logout_on_refusal: bool,
     /// FileLogPath: where a file log would go.
     pub file_log_path: Option<PathBuf>,
     /// PersistMessages (default Y): keep sent application messages for resend.

@@ -37,6 +37,15 @@ impl<S: MessageStore> Session<S> {
                 return Ok(None);
             }
         };
+        // The audit journal keeps every well-formed frame once, as it arrived (a message the gap
+        // queue hands back for a second pass was kept the first time).
+        if !std::mem::take(&mut self.requeued) {
+            if let Some(seq) = msg.seq_num() {
+                if let Err(e) = self.store.append_inbound(seq, now.utc, frame) {
+                    return Err(self.store_err(e));
+                }
+            }
+        }
         let deliver = self.handle_message(&msg, None)?;
         Ok(deliver.then_some(msg))
     }

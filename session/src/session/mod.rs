@@ -103,6 +103,8 @@ pub struct Session<S: MessageStore> {
     events: VecDeque<Event>,
     filter: Option<Box<dyn ResendFilter>>,
     admin: Option<Box<dyn AdminHook>>,
+    /// The next frame handed in is one [`Session::next_queued`] released (already journaled).
+    requeued: bool,
     now: Now,
     sending_times: sending_time::SendingTimeCache,
 }
@@ -136,6 +138,7 @@ impl<S: MessageStore> Session<S> {
             events: VecDeque::with_capacity(EVENT_CAPACITY),
             filter: None,
             admin: None,
+            requeued: false,
             now: Now::default(),
             sending_times: sending_time::SendingTimeCache::default(),
         }
@@ -358,6 +361,7 @@ impl<S: MessageStore> Session<S> {
             }
             out.clear();
             out.extend_from_slice(&q.frame);
+            self.requeued = true;
             return Ok(true);
         }
         Ok(false)
@@ -369,7 +373,10 @@ impl<S: MessageStore> Session<S> {
         self.events.push_back(e);
     }
 
-    fn store_err<E: std::error::Error + Send + Sync + 'static>(&self, e: E) -> SessionError {
+    pub(crate) fn store_err<E: std::error::Error + Send + Sync + 'static>(
+        &self,
+        e: E,
+    ) -> SessionError {
         SessionError::Store {
             session: self.id.clone(),
             source: Box::new(e),
