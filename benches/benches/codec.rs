@@ -7,7 +7,7 @@
 //! control, read 4x too): compare against `checksum_nos` before believing a regression.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{black_box, criterion_group, Criterion, Throughput};
 use spinfix_benches::{encode_new_order_single, new_order_single, FIXED_TIME, FIXTURE_BUF_LEN};
 use spinfix_session::codec::{checksum, tags, Decimal, Decoder, FrameStatus, Framer};
 use spinfix_session::time::{parse_utc_timestamp, TimestampFormatter, UtcTime};
@@ -73,5 +73,71 @@ fn values(c: &mut Criterion) {
     g.finish();
 }
 
+/// Instruction counting: with `SPINFIX_COUNT=<case>` (and optionally `SPINFIX_COUNT_N`), the
+/// binary runs one case in a plain loop instead of criterion, so that
+/// `valgrind --tool=callgrind --toggle-collect=*count_loop*` counts exactly the loop. Counts
+/// are repeatable on a loaded machine where wall-clock figures are not.
+fn count_mode(case: &str, n: u64) {
+    let nos = new_order_single().unwrap();
+    let mut d = Decoder::new();
+    let framer = Framer::default();
+    let mut buf = [0u8; FIXTURE_BUF_LEN];
+    let mut fmt = TimestampFormatter::new();
+    let sum = match case {
+        "decode" => count_loop(n, &mut || {
+            d.decode(black_box(&nos)).unwrap().fields().len() as u64
+        }),
+        "decode_read" => count_loop(n, &mut || {
+            let m = d.decode(black_box(&nos)).unwrap();
+            let px: Decimal = m.require(44).unwrap();
+            let qty: Decimal = m.require(38).unwrap();
+            let id = m.get(tags::CL_ORD_ID).unwrap();
+            black_box((px, qty, id.len(), m.seq_num()));
+            0
+        }),
+        "frame" => count_loop(n, &mut || match framer.check(black_box(&nos)) {
+            FrameStatus::Complete(n) => n as u64,
+            _ => unreachable!(),
+        }),
+        "checksum" => count_loop(n, &mut || u64::from(checksum(black_box(&nos)))),
+        "encode" => {
+            let mut seq = 1u64;
+            count_loop(n, &mut || {
+                seq += 1;
+                let now = UtcTime(FIXED_TIME.0 + (seq & 0xffff) as i64);
+                let r = encode_new_order_single(&mut buf, &mut fmt, seq, seq, black_box(now));
+                r.unwrap().end as u64
+            })
+        }
+        "parse_utc_timestamp" => count_loop(n, &mut || {
+            parse_utc_timestamp(black_box(b"20231114-22:13:20.123")).map_or(0, |t| t.0 as u64)
+        }),
+        other => panic!("unknown SPINFIX_COUNT case {other:?}"),
+    };
+    println!("{case}: {n} iterations (checksum {sum})");
+}
+
+/// The counted loop: kept out of line so callgrind can toggle collection on it by name.
+#[inline(never)]
+fn count_loop(n: u64, f: &mut dyn FnMut() -> u64) -> u64 {
+    let mut acc = 0u64;
+    for _ in 0..n {
+        acc = acc.wrapping_add(black_box(f()));
+    }
+    acc
+}
+
 criterion_group!(benches, decode, encode, values);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(case) = std::env::var("SPINFIX_COUNT") {
+        let n = std::env::var("SPINFIX_COUNT_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        count_mode(&case, n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
