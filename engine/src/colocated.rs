@@ -31,6 +31,11 @@ impl Outlet for Reactor {
     fn disconnect(&mut self, io: SessionId, now: MonoTime) {
         let _ = Reactor::disconnect(self, io, now);
     }
+
+    fn hold(&mut self, io: SessionId, held: bool) {
+        // An acceptor session cannot be held; its connections are refused by the core instead.
+        let _ = Reactor::hold(self, io, held);
+    }
 }
 
 /// I/O and sessions on one thread.

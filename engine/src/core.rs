@@ -13,7 +13,7 @@ use crate::wheel::TimerWheel;
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 use spinfix_io::SessionId;
 use spinfix_session::codec::Decoder;
-use spinfix_session::session::{Event, Session, SessionError};
+use spinfix_session::session::{Event, Session, SessionError, SessionState};
 use spinfix_session::store::MessageStore;
 use spinfix_session::time::{MonoTime, Now};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +36,8 @@ pub(crate) trait Outlet {
     fn send(&mut self, io: SessionId, bytes: &[u8]) -> usize;
     /// Closes the session's connection.
     fn disconnect(&mut self, io: SessionId, now: MonoTime);
+    /// Holds (`true`) or releases an initiator's connection attempts; acceptors ignore it.
+    fn hold(&mut self, io: SessionId, held: bool);
 }
 
 /// Requests from the engine's owner to a session thread.
@@ -43,8 +45,12 @@ pub(crate) trait Outlet {
 pub(crate) enum Command {
     /// A new producer queue for the session in slot `slot`.
     Register { slot: usize, rx: Receiver<Outbound> },
-    /// Start a Logout exchange on one session.
+    /// An operator's logon: the session may connect (initiator) or be connected to again.
+    Logon { slot: usize },
+    /// An operator's logout: a Logout exchange, and no new connection until a logon.
     Logout { slot: usize, reason: Option<String> },
+    /// An operator's reset: Logout if connected, then both sequence numbers back to 1.
+    Reset { slot: usize },
     /// Drop one session's connection without a Logout.
     Disconnect { slot: usize },
     /// Log every session out, wait for the answers up to `timeout`, flush the journals; then
@@ -132,6 +138,10 @@ impl<A: Application> SessionCore<A> {
     /// The session in `slot` has a connection.
     pub(crate) fn connected(&mut self, slot: usize, now: Now) {
         if let Some(s) = self.slots.get_mut(slot) {
+            if !s.enabled {
+                s.refuse = true;
+                return;
+            }
             if let Err(e) = s.session.handle_connected(now) {
                 self.out.session_error(&s.session, &e);
             }
@@ -244,9 +254,25 @@ impl<A: Application> SessionCore<A> {
             work += 1;
             match cmd {
                 Command::Register { slot, rx } => self.producers.push((slot, rx)),
+                Command::Logon { slot } => {
+                    if let Some(s) = self.slots.get_mut(slot) {
+                        s.enabled = true;
+                        outlet.hold(s.io, false);
+                    }
+                }
                 Command::Logout { slot, reason } => {
                     if let Some(s) = self.slots.get_mut(slot) {
+                        s.enabled = false;
+                        outlet.hold(s.io, true);
                         if let Err(e) = s.session.logout(now, reason.as_deref()) {
+                            self.out.session_error(&s.session, &e);
+                        }
+                    }
+                }
+                Command::Reset { slot } => {
+                    if let Some(s) = self.slots.get_mut(slot) {
+                        s.pending_reset = true;
+                        if let Err(e) = s.session.logout(now, Some("Session reset")) {
                             self.out.session_error(&s.session, &e);
                         }
                     }
@@ -307,6 +333,9 @@ fn flush_slot<A: Application, O: Outlet>(
     now: Now,
     out: &EventOut,
 ) {
+    if std::mem::take(&mut slot.refuse) {
+        outlet.disconnect(slot.io, now.mono);
+    }
     let mut budget = MAX_FLUSH_PER_CYCLE;
     // Callbacks may produce output and events of their own; a few rounds settle it.
     for _ in 0..4 {
@@ -330,6 +359,12 @@ fn flush_slot<A: Application, O: Outlet>(
         }
         if !progressed {
             break;
+        }
+    }
+    if slot.pending_reset && slot.session.state() == SessionState::Disconnected {
+        slot.pending_reset = false;
+        if let Err(e) = slot.session.reset_sequence_numbers(now) {
+            out.session_error(&slot.session, &e);
         }
     }
     let due = slot.session.poll_timeout();

@@ -636,7 +636,20 @@ impl<A: Application + 'static> Engine<A> {
         })
     }
 
-    /// Starts a Logout exchange on `session`.
+    /// An operator's logon: a session logged out by [`Engine::logout`] may connect again (an
+    /// initiator tries at once; an acceptor takes the peer's next Logon).
+    pub fn logon(&self, session: &str) -> Result<(), EngineError> {
+        self.command(session, |slot| Command::Logon { slot })
+    }
+
+    /// An operator's reset: Logout if logged on, then both sequence numbers back to 1 (the
+    /// journal keeps the old epoch under a dated name). The session connects again as usual.
+    pub fn reset(&self, session: &str) -> Result<(), EngineError> {
+        self.command(session, |slot| Command::Reset { slot })
+    }
+
+    /// An operator's logout: a Logout exchange on `session`, after which it stays down (an
+    /// initiator does not reconnect, an acceptor refuses connections) until [`Engine::logon`].
     pub fn logout(&self, session: &str, reason: Option<&str>) -> Result<(), EngineError> {
         let reason = reason.map(str::to_owned);
         self.command(session, |slot| Command::Logout { slot, reason })

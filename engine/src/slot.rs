@@ -19,6 +19,13 @@ pub struct SessionSlot {
     pub(crate) queued: Vec<u8>,
     /// The deadline currently armed in the timer wheel, to re-arm only on change.
     pub(crate) armed: Option<MonoTime>,
+    /// Cleared by an operator's logout: connections are refused (acceptor) or not attempted
+    /// (initiator) until an operator's logon.
+    pub(crate) enabled: bool,
+    /// A connection arrived while disabled: close it at the next flush.
+    pub(crate) refuse: bool,
+    /// An operator's reset waits for the Logout to finish.
+    pub(crate) pending_reset: bool,
 }
 
 impl SessionSlot {
@@ -29,6 +36,9 @@ impl SessionSlot {
             decoder: Decoder::new(),
             queued: Vec::with_capacity(1024),
             armed: None,
+            enabled: true,
+            refuse: false,
+            pending_reset: false,
         }
     }
 }

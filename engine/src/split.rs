@@ -30,6 +30,8 @@ const IN_DISCONNECTED: u32 = 3;
 /// Outbound record kinds (session thread → I/O); `conn` is the reactor's session index.
 const OUT_SEND: u32 = 1;
 const OUT_DISCONNECT: u32 = 2;
+/// `time` is 1 to hold an initiator's attempts, 0 to release them.
+const OUT_HOLD: u32 = 3;
 
 /// How long an I/O thread waits for room in a full inbound ring before dropping a frame.
 pub(crate) const INBOUND_FULL_WAIT: Duration = Duration::from_secs(1);
@@ -106,6 +108,9 @@ impl IoAgent {
                     }
                     OUT_DISCONNECT => {
                         let _ = self.reactor.disconnect(io, now.mono);
+                    }
+                    OUT_HOLD => {
+                        let _ = self.reactor.hold(io, rec.header.time != 0);
                     }
                     _ => {}
                 }
@@ -243,6 +248,11 @@ impl Outlet for RingOutlet {
         let header = RecordHeader::new(OUT_DISCONNECT, io.index() as u64, now.0);
         // A full ring delays the disconnect to the session's next event at worst; the
         // session has already forgotten the connection.
+        let _ = self.outbound.push(header, &[]);
+    }
+
+    fn hold(&mut self, io: SessionId, held: bool) {
+        let header = RecordHeader::new(OUT_HOLD, io.index() as u64, u64::from(held));
         let _ = self.outbound.push(header, &[]);
     }
 }

@@ -405,3 +405,64 @@ fn the_application_adds_a_password_to_the_logon_and_refuses_a_wrong_one() {
     bad.stop(Duration::from_secs(1)).unwrap();
     acc.stop(Duration::from_secs(1)).unwrap();
 }
+
+/// Waits (bounded) for the next LoggedOn or LoggedOut of `engine`, draining other events.
+fn next_logon_state(engine: &Engine<Trader>) -> spinfix_session::session::Event {
+    use spinfix_session::session::Event;
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = until
+            .checked_duration_since(Instant::now())
+            .expect("timed out waiting for a logon or logout");
+        if let Ok(EngineEvent::Session { event, .. }) = engine.events().recv_timeout(left) {
+            if matches!(event, Event::LoggedOn { .. } | Event::LoggedOut) {
+                return event;
+            }
+        }
+    }
+}
+
+#[test]
+fn operator_logout_holds_the_session_until_logon_and_reset_starts_again_from_one() {
+    use spinfix_session::session::Event;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let progress = Arc::new(AtomicU64::new(0));
+    let acc = acceptor(port, &dir.path().join("acceptor"));
+    let ini = initiator(
+        port,
+        &dir.path().join("initiator"),
+        10,
+        Arc::clone(&progress),
+    );
+    let id = "FIX.4.4:BUY->SELL";
+    assert_eq!(next_logon_state(&ini), Event::LoggedOn { reset: false });
+    wait_progress(&progress, 10, Duration::from_secs(20));
+
+    ini.logout(id, Some("end of day")).unwrap();
+    assert_eq!(next_logon_state(&ini), Event::LoggedOut);
+    // Held: three reconnect intervals pass without a new logon.
+    let until = Instant::now() + Duration::from_secs(3);
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        if let Ok(EngineEvent::Session { event, .. }) = ini.events().recv_timeout(left) {
+            assert!(
+                !matches!(event, Event::LoggedOn { .. }),
+                "a logged-out session reconnected by itself"
+            );
+        }
+    }
+    ini.logon(id).unwrap();
+    assert_eq!(next_logon_state(&ini), Event::LoggedOn { reset: false });
+
+    // Reset: Logout, numbers back to 1, and the next Logon carries ResetSeqNumFlag.
+    ini.reset(id).unwrap();
+    assert_eq!(next_logon_state(&ini), Event::LoggedOut);
+    assert_eq!(next_logon_state(&ini), Event::LoggedOn { reset: true });
+    ini.stop(Duration::from_secs(2)).unwrap();
+    acc.stop(Duration::from_secs(2)).unwrap();
+    // Logon(1) and Logout(2) of the new epoch: the next number is 3.
+    let journal =
+        spinfix_store::Journal::open_read_only(&dir.path().join("initiator"), id).unwrap();
+    use spinfix_session::store::MessageStore;
+    assert_eq!(journal.next_sender_seq(), 3);
+}

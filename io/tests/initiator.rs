@@ -306,3 +306,34 @@ fn idle_poll_with_zero_timeout_does_no_work() {
         assert_eq!(work, 0);
     }
 }
+
+#[test]
+fn a_held_initiator_does_not_reconnect_until_released() {
+    let (_l, addr) = listener();
+    let mut node = Node::new();
+    let s = initiator(&mut node, vec![addr], |_| {});
+    node.r.hold(s, true).unwrap();
+    node.advance(Duration::from_secs(60));
+    node.settle();
+    assert!(node.rec.events.is_empty(), "{:?}", node.rec.events);
+    assert_eq!(node.r.state(s), Some(ConnState::Stopped));
+
+    node.r.hold(s, false).unwrap();
+    let ev = node.events(2);
+    assert_eq!(ev, vec![connecting(s, addr), established(s, addr)]);
+
+    // Held while connected: the connection stays; once it is closed, no retry follows.
+    node.r.hold(s, true).unwrap();
+    assert_eq!(node.r.state(s), Some(ConnState::Connected));
+    node.r.disconnect(s, node.now).unwrap();
+    assert!(matches!(node.events(1)[..], [ConnectionEvent::Lost { .. }]));
+    node.advance(Duration::from_secs(60));
+    node.settle();
+    assert_eq!(node.r.state(s), Some(ConnState::Disconnected));
+    assert!(node.rec.events.is_empty(), "{:?}", node.rec.events);
+
+    // Released: the retry comes at the next poll, not after the interval.
+    node.r.hold(s, false).unwrap();
+    let ev = node.events(2);
+    assert_eq!(ev, vec![connecting(s, addr), established(s, addr)]);
+}

@@ -63,6 +63,8 @@ pub(super) struct Initiator {
     pub(super) link: Link,
     pub(super) last_tried: Option<usize>,
     pub(super) tried: usize,
+    /// Held by [`Reactor::hold`]: no new attempt starts until released.
+    pub(super) held: bool,
 }
 
 impl Reactor {
@@ -80,6 +82,7 @@ impl Reactor {
                 tls,
                 link: Link::Stopped(state::Stopped::new()),
                 last_tried: None,
+                held: false,
                 tried: 0,
             })),
         });
@@ -125,6 +128,26 @@ impl Reactor {
             Side::Initiator(i) => Some(&mut i.link),
             Side::Acceptor { .. } => None,
         }
+    }
+
+    /// Holds an initiator's connection attempts (`true`), or releases them (`false`): a released
+    /// session that is waiting to reconnect tries at the next poll. A connection already open is
+    /// left alone; close it with [`Reactor::disconnect`]. What an operator's logout and logon of
+    /// one session do, so that a session logged out on purpose does not reconnect by itself.
+    pub fn hold(&mut self, session: SessionId, held: bool) -> Result<(), IoError> {
+        let Some(init) = self.initiator(session) else {
+            return Err(IoError::config(format!(
+                "{session} is not an initiator: only initiators can be held"
+            )));
+        };
+        init.held = held;
+        if !held {
+            if let Link::Disconnected { retry_at, .. } = &mut init.link {
+                *retry_at = MonoTime(0);
+            }
+            self.note_deadline(MonoTime(0));
+        }
+        Ok(())
     }
 
     fn initiator(&mut self, session: SessionId) -> Option<&mut Initiator> {
@@ -298,7 +321,9 @@ impl Reactor {
                 Start,
                 Timeout(usize),
             }
+            let held = self.initiator(session).is_some_and(|i| i.held);
             let due = match self.link_mut(session) {
+                Some(Link::Stopped(_) | Link::Disconnected { .. }) if held => Due::No(None),
                 Some(Link::Stopped(_)) => Due::Start,
                 Some(Link::Pending { deadline, conn, .. }) if *deadline <= now => {
                     Due::Timeout(*conn)

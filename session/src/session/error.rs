@@ -24,6 +24,12 @@ pub enum SessionError {
         /// The message type.
         msg_type: String,
     },
+    /// Sequence numbers were to be reset while a connection is up.
+    #[error("session {session}: cannot reset sequence numbers while connected; log out first")]
+    Connected {
+        /// The session.
+        session: String,
+    },
     /// A message could not be encoded.
     #[error("session {session}: cannot encode MsgType {msg_type:?}: {source}")]
     Encode {

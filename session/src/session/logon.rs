@@ -23,6 +23,10 @@ impl<S: MessageStore> Session<S> {
             self.reset_seqs()?;
             self.flags.sent_reset = true;
         }
+        // After an operator's reset the peer must be told: 141=Y on the numbers already reset.
+        if std::mem::take(&mut self.reset_next_logon) {
+            self.flags.sent_reset = true;
+        }
         self.send_logon_message(
             self.cfg.heart_bt_int,
             self.flags.sent_reset,

@@ -105,6 +105,8 @@ pub struct Session<S: MessageStore> {
     admin: Option<Box<dyn AdminHook>>,
     /// The next frame handed in is one [`Session::next_queued`] released (already journaled).
     requeued: bool,
+    /// An operator reset the numbers: our next Logon says so with ResetSeqNumFlag(141)=Y.
+    reset_next_logon: bool,
     now: Now,
     sending_times: sending_time::SendingTimeCache,
 }
@@ -139,6 +141,7 @@ impl<S: MessageStore> Session<S> {
             filter: None,
             admin: None,
             requeued: false,
+            reset_next_logon: false,
             now: Now::default(),
             sending_times: sending_time::SendingTimeCache::default(),
         }
@@ -296,6 +299,20 @@ impl<S: MessageStore> Session<S> {
         self.send(now, msg_type, |w| {
             w.raw_fields(body);
         })
+    }
+
+    /// Starts a new sequence epoch by hand (an operator's reset, a new trading day): both
+    /// numbers back to 1, the store's messages set aside. Only while disconnected; a connected
+    /// session is logged out first.
+    pub fn reset_sequence_numbers(&mut self, now: Now) -> Result<(), SessionError> {
+        self.now = now;
+        if self.flags.connected {
+            return Err(SessionError::Connected {
+                session: self.id.clone(),
+            });
+        }
+        self.reset_next_logon = true;
+        self.reset_seqs()
     }
 
     /// Asks the session to close without a Logout exchange (the owner closes on the event).
