@@ -6,6 +6,7 @@
 //! PossDupFlag and OrigSendingTime are not copied, routing header fields are.
 
 use spinfix::{AppReject, Application, Ctx};
+use spinfix_session::codec::tags::is_header_tag;
 use spinfix_session::codec::Message;
 use spinfix_session::config::Version;
 use spinfix_session::session::Event;
@@ -16,43 +17,6 @@ use std::collections::HashSet;
 pub struct Acceptance {
     /// ClOrdIDs seen per session (by index) since its last logout.
     seen: Vec<HashSet<Vec<u8>>>,
-}
-
-/// Header tags a FIX.4.x/FIXT.1.1 header may carry, beyond 8, 9 and 35.
-fn is_header(tag: u32) -> bool {
-    matches!(
-        tag,
-        34 | 43
-            | 49
-            | 50
-            | 52
-            | 56
-            | 57
-            | 90
-            | 91
-            | 97
-            | 115
-            | 116
-            | 122
-            | 128
-            | 129
-            | 142
-            | 143
-            | 144
-            | 145
-            | 212
-            | 213
-            | 347
-            | 369
-            | 370
-            | 627
-            | 628
-            | 629
-            | 630
-            | 1128
-            | 1129
-            | 1156
-    )
 }
 
 /// Header tags the session writes itself: never copied from the message echoed.
@@ -96,13 +60,13 @@ impl Application for Acceptance {
         let mut body: Vec<(u32, &[u8])> = msg
             .iter()
             .skip(3)
-            .filter(|(t, _)| !is_header(*t) && !matches!(*t, 10 | 89 | 93))
+            .filter(|(t, _)| !is_header_tag(*t) && !matches!(*t, 10 | 89 | 93))
             .collect();
         body.sort_by_key(|(t, _)| *t);
         let header: Vec<(u32, &[u8])> = msg
             .iter()
             .skip(3)
-            .filter(|(t, _)| is_header(*t) && !session_owned(*t))
+            .filter(|(t, _)| is_header_tag(*t) && !session_owned(*t))
             .collect();
         // A refused send means the session logged out meanwhile; nothing to echo to.
         let _ = ctx.send_with_header(msg.msg_type(), &header, |w| {

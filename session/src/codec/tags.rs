@@ -55,6 +55,47 @@ pub const NEXT_EXPECTED_MSG_SEQ_NUM: u32 = 789;
 pub const APPL_VER_ID: u32 = 1128;
 pub const DEFAULT_APPL_VER_ID: u32 = 1137;
 
+/// Whether a tag belongs to the standard header (FIX.4.0 to FIXT.1.1).
+#[inline]
+pub fn is_header_tag(tag: u32) -> bool {
+    matches!(
+        tag,
+        8 | 9
+            | 34
+            | 35
+            | 43
+            | 49
+            | 50
+            | 52
+            | 56
+            | 57
+            | 90
+            | 91
+            | 97
+            | 115
+            | 116
+            | 122
+            | 128
+            | 129
+            | 142
+            | 143
+            | 144
+            | 145
+            | 212
+            | 213
+            | 347
+            | 369
+            | 370
+            | 627
+            | 628
+            | 629
+            | 630
+            | 1128
+            | 1129
+            | 1156
+    )
+}
+
 /// MsgType(35) values of the session layer.
 pub mod msg_type {
     pub const HEARTBEAT: &[u8] = b"0";

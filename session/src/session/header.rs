@@ -58,47 +58,6 @@ impl<'a> HeaderView<'a> {
     }
 }
 
-/// Whether a tag belongs to the standard header (FIX.4.0 to FIXT.1.1).
-#[inline]
-pub(crate) fn is_header_tag(tag: u32) -> bool {
-    matches!(
-        tag,
-        8 | 9
-            | 34
-            | 35
-            | 43
-            | 49
-            | 50
-            | 52
-            | 56
-            | 57
-            | 90
-            | 91
-            | 97
-            | 115
-            | 116
-            | 122
-            | 128
-            | 129
-            | 142
-            | 143
-            | 144
-            | 145
-            | 212
-            | 213
-            | 347
-            | 369
-            | 370
-            | 627
-            | 628
-            | 629
-            | 630
-            | 1128
-            | 1129
-            | 1156
-    )
-}
-
 /// A header field value to write.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum HVal<'a> {

@@ -5,9 +5,10 @@
 //! Admin messages (which we do not store) and messages the [`super::ResendFilter`] declines
 //! collapse into one SequenceReset-GapFill per run.
 
-use super::header::{is_header_tag, HeaderSpec, HeaderView};
+use super::header::{HeaderSpec, HeaderView};
 use super::state::ResendRange;
 use super::{Event, Session, SessionError};
+use crate::codec::tags::is_header_tag;
 use crate::codec::tags::{self, msg_type};
 use crate::codec::{FieldValue, Message};
 use crate::config::Version;

@@ -7,6 +7,7 @@
 //! `D` and `d`, drop a PossResend `D` already seen, refuse the rest as unsupported). Time is a
 //! virtual clock that jumps to the sessions' next deadline whenever the script waits.
 
+use spinfix_session::codec::tags::is_header_tag;
 use spinfix_session::codec::{checksum, Decoder, FrameStatus, Framer, Message, SOH};
 use spinfix_session::config::{Role, SessionConfig, Version};
 use spinfix_session::session::{Event, MessageValidator, Session};
@@ -422,7 +423,7 @@ fn app(h: &mut Hosted, now: Now, msg: &Message<'_>) {
     let mut body: Vec<(u32, &[u8])> = msg
         .iter()
         .skip(3)
-        .filter(|(t, _)| !is_header(*t) && !matches!(*t, 10 | 89 | 93))
+        .filter(|(t, _)| !is_header_tag(*t) && !matches!(*t, 10 | 89 | 93))
         .collect();
     body.sort_by_key(|(t, _)| *t);
     // Header fields the application copied stay; the session writes its own and drops
@@ -431,7 +432,7 @@ fn app(h: &mut Hosted, now: Now, msg: &Message<'_>) {
         .iter()
         .skip(3)
         .filter(|(t, _)| {
-            is_header(*t) && !matches!(*t, 34 | 43 | 49 | 50 | 52 | 56 | 57 | 122 | 142 | 143)
+            is_header_tag(*t) && !matches!(*t, 34 | 43 | 49 | 50 | 52 | 56 | 57 | 122 | 142 | 143)
         })
         .collect();
     let _ = h.session.send_with_header(now, mt, &header, |w| {
@@ -439,45 +440,6 @@ fn app(h: &mut Hosted, now: Now, msg: &Message<'_>) {
             w.bytes(*t, v);
         }
     });
-}
-
-fn is_header(tag: u32) -> bool {
-    matches!(
-        tag,
-        8 | 9
-            | 34
-            | 35
-            | 43
-            | 49
-            | 50
-            | 52
-            | 56
-            | 57
-            | 90
-            | 91
-            | 97
-            | 115
-            | 116
-            | 122
-            | 128
-            | 129
-            | 142
-            | 143
-            | 144
-            | 145
-            | 212
-            | 213
-            | 347
-            | 369
-            | 370
-            | 627
-            | 628
-            | 629
-            | 630
-            | 1128
-            | 1129
-            | 1156
-    )
 }
 
 fn printable(s: &str) -> String {
