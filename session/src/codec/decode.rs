@@ -1,10 +1,13 @@
 //! Zero-copy decoding of one framed message into a view over the caller's bytes.
 
 use super::error::{DecodeError, ValueError};
-use super::scan::{find_soh, read_tag};
 use super::tags;
 use super::value::FieldValue;
-use super::SOH;
+
+mod checked;
+mod fast;
+#[cfg(test)]
+mod reference;
 
 /// One field of a decoded message: its tag and the byte range of its value in the frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,126 +44,28 @@ impl Decoder {
     /// Checks BeginString first, BodyLength second, MsgType third and CheckSum last with three
     /// digits, and recomputes both BodyLength and CheckSum. Fields are kept in wire order,
     /// repeated tags included, so that groups and duplicates can be judged by the validator.
+    ///
+    /// A well-formed frame takes a fast path that reads each field with one word load (see
+    /// `decode/fast.rs`); anything it is not sure of (an error, a data field, a long tag) is
+    /// decoded again by the general path, which names the rule that broke.
     pub fn decode<'a>(&'a mut self, frame: &'a [u8]) -> Result<Message<'a>, DecodeError> {
-        self.fields.clear();
         if frame.len() > MAX_FRAME_LEN {
+            self.fields.clear();
             return Err(DecodeError::FrameTooLong { len: frame.len() });
         }
-        let mut pos = 0usize;
-        // (data tag, declared length) after a length tag such as RawDataLength(95): the next
-        // field, if it is that data tag, is delimited by the length rather than by SOH.
-        let mut pending_data_len: Option<(u32, usize)> = None;
-        while pos < frame.len() {
-            let field_start = pos;
-            let (tag, eq) = read_tag(frame, pos)?;
-            let idx = self.fields.len();
-            if idx < 3 {
-                check_header_order(idx, tag, field_start)?;
-            }
-            let vstart = eq + 1;
-            let vend = match pending_data_len.take() {
-                Some((data_tag, len)) if data_tag == tag => {
-                    let end = vstart.checked_add(len).filter(|&e| e < frame.len());
-                    match end {
-                        Some(e) if frame[e] == SOH => e,
-                        _ => {
-                            return Err(DecodeError::BadDataLength {
-                                tag,
-                                offset: vstart,
-                                len,
-                            })
-                        }
-                    }
-                }
-                _ => match find_soh(frame, vstart) {
-                    Some(i) => i,
-                    None => {
-                        return Err(DecodeError::Unterminated {
-                            tag,
-                            offset: field_start,
-                        })
-                    }
-                },
-            };
-            if let Some(data_tag) = tags::data_tag_for_length(tag) {
-                // A length that does not parse leaves the data field to be delimited by SOH;
-                // the validator then judges the length field's format.
-                if let Some(len) = parse_len(&frame[vstart..vend]) {
-                    pending_data_len = Some((data_tag, len));
-                }
-            }
-            // Both fit in u32: the frame is at most MAX_FRAME_LEN bytes.
-            self.fields.push(Field {
-                tag,
-                start: vstart as u32,
-                end: vend as u32,
-            });
-            pos = vend + 1;
-            if tag == tags::CHECK_SUM {
-                break;
-            }
-        }
-        let n = self.fields.len();
-        if n < 4 {
-            return Err(if n == 0 {
-                DecodeError::BeginStringNotFirst { found: 0 }
-            } else {
-                DecodeError::BadTrailer { offset: pos }
-            });
-        }
-        let trailer = self.fields[n - 1];
-        let trailer_tag_offset = trailer.start as usize - 3;
-        if trailer.tag != tags::CHECK_SUM || pos != frame.len() || trailer.end - trailer.start != 3
-        {
-            return Err(DecodeError::BadTrailer {
-                offset: trailer_tag_offset,
-            });
-        }
-        let declared_sum = parse_len(&frame[trailer.range()])
-            .filter(|&v| v < 256)
-            .ok_or(DecodeError::BadTrailer {
-                offset: trailer_tag_offset,
-            })? as u8;
-        let bl = self.fields[1];
-        let declared_len =
-            parse_len(&frame[bl.range()]).ok_or_else(|| DecodeError::BadBodyLength {
-                value: String::from_utf8_lossy(&frame[bl.range()]).into_owned(),
-                offset: bl.start as usize,
-            })?;
-        let actual_len = trailer_tag_offset - (bl.end as usize + 1);
-        if declared_len != actual_len {
-            return Err(DecodeError::BodyLengthMismatch {
-                declared: declared_len,
-                actual: actual_len,
-            });
-        }
-        let computed = super::checksum(&frame[..trailer_tag_offset]);
-        if computed != declared_sum {
-            return Err(DecodeError::ChecksumMismatch {
-                declared: declared_sum,
-                computed,
-            });
-        }
+        let n = match fast::decode(frame, &mut self.fields) {
+            Some(n) => n,
+            None => checked::decode(frame, &mut self.fields)?,
+        };
         Ok(Message {
             buf: frame,
-            fields: &self.fields,
+            fields: &self.fields[..n],
         })
     }
 }
 
 /// The longest frame the decoder accepts: field offsets are kept as `u32` to halve the index.
 pub(crate) const MAX_FRAME_LEN: usize = u32::MAX as usize;
-
-/// The first three fields must be 8, 9, 35 in that order.
-#[inline]
-fn check_header_order(idx: usize, tag: u32, offset: usize) -> Result<(), DecodeError> {
-    match (idx, tag) {
-        (0, tags::BEGIN_STRING) | (1, tags::BODY_LENGTH) | (2, tags::MSG_TYPE) => Ok(()),
-        (0, found) => Err(DecodeError::BeginStringNotFirst { found }),
-        (1, found) => Err(DecodeError::BodyLengthNotSecond { found, offset }),
-        (_, found) => Err(DecodeError::MsgTypeNotThird { found, offset }),
-    }
-}
 
 /// A non-negative decimal length with no sign, at most 9 digits. Leading zeros are accepted
 /// (FIX `int` and `Length` allow them: `9=0005` is a BodyLength of 5).

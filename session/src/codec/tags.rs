@@ -151,7 +151,7 @@ pub fn data_tag_for_length(tag: u32) -> Option<u32> {
 }
 
 /// One bit per tag below 1280, set for the length tags `data_tag_for_length` knows.
-const LENGTH_TAG_BITS: [u64; 20] = {
+pub(crate) const LENGTH_TAG_BITS: [u64; 20] = {
     let tags = [
         90u32, 93, 95, 212, 348, 350, 352, 354, 356, 358, 360, 362, 364, 445, 618, 621, 1277,
     ];
