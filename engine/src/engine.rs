@@ -217,7 +217,11 @@ impl EngineBuilder {
         // The split shape's single I/O reactor serves every session of every session thread.
         let io_plan = plans.iter().find(|p| p.role == ThreadRole::Io);
         let mut io_reactor = match io_plan {
-            Some(_) => Some(Reactor::new()?),
+            Some(p) => {
+                let mut r = Reactor::new()?;
+                r.set_busy_read(p.idle.spins());
+                Some(r)
+            }
             None => None,
         };
         let mut io_links = Vec::new();
@@ -226,7 +230,12 @@ impl EngineBuilder {
         for plan in plans.iter().filter(|p| p.role != ThreadRole::Io) {
             let mut own = None;
             let reactor = match plan.role {
-                ThreadRole::Colocated => own.insert(Reactor::new()?),
+                ThreadRole::Colocated => {
+                    let r = own.insert(Reactor::new()?);
+                    // A spinning thread reads its few sockets directly (see set_busy_read).
+                    r.set_busy_read(plan.idle.spins());
+                    r
+                }
                 _ => io_reactor.as_mut().ok_or_else(|| {
                     EngineError::Thread(format!(
                         "thread {}: a session thread needs an io thread",
@@ -313,8 +322,9 @@ impl EngineBuilder {
     }
 
     /// An engine that runs on the caller's thread: every session colocated, one duty cycle per
-    /// [`LocalEngine::poll`]. The tuning file, core and idle strategy do not apply: the caller
-    /// owns the thread.
+    /// [`LocalEngine::poll`]. The tuning file and core do not apply: the caller owns the thread.
+    /// The idle strategy only says whether that thread spins (then the sockets are read
+    /// directly each poll; see `Reactor::set_busy_read`).
     pub fn build_local<A: Application>(self, mut app: A) -> Result<LocalEngine<A>, EngineError> {
         let mut clock = SystemClock::new();
         let now = crate::clock::Clock::now(&mut clock);
@@ -324,6 +334,8 @@ impl EngineBuilder {
             .map(|s| s.config.session_id())
             .collect();
         let mut reactor = Reactor::new()?;
+        // The caller's loop spins if the builder's idle strategy says so.
+        reactor.set_busy_read(self.idle.spins());
         let all: Vec<usize> = (0..names.len()).collect();
         let mut listening = Vec::new();
         let ios = register(&mut reactor, &self.sessions, &names, &all, &mut listening)?;

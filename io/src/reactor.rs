@@ -97,7 +97,15 @@ pub struct Reactor {
     next_deadline: MonoTime,
     stopped: bool,
     decoder: Decoder,
+    /// Busy-read mode: see [`Reactor::set_busy_read`].
+    busy_read: bool,
+    /// Zero-timeout polls since the last `epoll_wait` in busy-read mode.
+    busy_cycles: u32,
 }
+
+/// In busy-read mode, zero-timeout polls between two `epoll_wait`s (which still serve
+/// listeners, connects, writability and anything the direct reads do not cover).
+const EPOLL_EVERY: u32 = 32;
 
 impl std::fmt::Debug for Reactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -128,6 +136,8 @@ impl Reactor {
             next_deadline: NEVER,
             stopped: false,
             decoder: Decoder::new(),
+            busy_read: false,
+            busy_cycles: 0,
         })
     }
 
@@ -156,6 +166,16 @@ impl Reactor {
             Side::Acceptor { .. } => ConnState::Stopped,
             Side::Initiator(i) => i.link.state(),
         })
+    }
+
+    /// Busy-read mode, for a thread that spins (polls with a zero timeout) and owns few
+    /// connections: each such poll reads every established connection directly, so a message
+    /// that has arrived costs one `recvfrom` instead of an `epoll_wait` and then a `recvfrom`;
+    /// `epoll_wait` still runs every 32nd poll for listeners, connects and writability. With
+    /// many connections or a thread that parks, leave it off (the default): one `epoll_wait`
+    /// then covers them all.
+    pub fn set_busy_read(&mut self, on: bool) {
+        self.busy_read = on;
     }
 
     /// Whether [`Reactor::stop`] has been called.
@@ -288,6 +308,17 @@ impl Reactor {
     ) -> Result<usize, IoError> {
         let mut work = self.queued.len();
         self.drain(handler);
+        if self.busy_read && timeout == Some(Duration::ZERO) && !self.stopped {
+            work += self.read_established(now, handler);
+            self.busy_cycles += 1;
+            if self.busy_cycles < EPOLL_EVERY {
+                work += self.run_timers(now);
+                self.drain(handler);
+                self.free.append(&mut self.to_free);
+                return Ok(work);
+            }
+            self.busy_cycles = 0;
+        }
         let mut timeout = if work > 0 {
             Some(Duration::ZERO)
         } else {
@@ -325,6 +356,30 @@ impl Reactor {
         self.drain(handler);
         self.free.append(&mut self.to_free);
         Ok(work)
+    }
+
+    /// Reads every accepted connection and every initiated one whose TCP connect completed,
+    /// without waiting for readiness (busy-read mode). A connection with nothing to read costs
+    /// one `recvfrom` that returns `EAGAIN`.
+    fn read_established<H: Handler>(&mut self, now: MonoTime, handler: &mut H) -> usize {
+        let mut work = 0;
+        for t in 0..self.conns.len() {
+            let ready = match self.conns[t].as_deref() {
+                Some(Conn {
+                    role: Role::Accepted { .. } | Role::Initiated { tcp_up: true, .. },
+                    ..
+                }) => true,
+                _ => false,
+            };
+            if ready {
+                let ready = Ready {
+                    readable: true,
+                    writable: false,
+                };
+                work += self.on_conn(t, ready, now, handler);
+            }
+        }
+        work
     }
 
     fn drain<H: Handler>(&mut self, handler: &mut H) {

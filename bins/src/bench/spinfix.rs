@@ -208,7 +208,7 @@ struct Initiator {
 }
 
 impl Initiator {
-    fn connect(addr: SocketAddr, dir: &Path) -> Result<Initiator, BenchError> {
+    fn connect(addr: SocketAddr, dir: &Path, idle: IdleStrategy) -> Result<Initiator, BenchError> {
         let config = SessionConfig::builder(
             "FIX.4.4",
             INITIATOR_COMP_ID,
@@ -231,6 +231,11 @@ impl Initiator {
         ));
         let mut engine = Engine::builder()
             .name("bench-spinfix-initiator")
+            .idle(match idle {
+                IdleStrategy::Spin => spinfix::idle::IdleStrategy::BusySpin,
+                IdleStrategy::Yield => spinfix::idle::IdleStrategy::Yield,
+                IdleStrategy::Backoff => spinfix::idle::IdleStrategy::default(),
+            })
             .session(SessionSpec {
                 config,
                 transport: Transport::Initiator(ic),
@@ -350,13 +355,14 @@ impl SpinfixContender {
         })?;
         let (acceptor, addr) = Acceptor::start(s, &dir)?;
         let core = s.cores.initiator_core();
+        let idle = s.idle;
         let dir_ref = &dir;
         let result = thread::scope(|scope| {
             thread::Builder::new()
                 .name("bench-spinfix-initiator".into())
                 .spawn_scoped(scope, move || {
                     pin_current(core);
-                    let mut initiator = Initiator::connect(addr, dir_ref)?;
+                    let mut initiator = Initiator::connect(addr, dir_ref, idle)?;
                     let r = work(&mut initiator);
                     initiator.stop();
                     r
