@@ -364,13 +364,13 @@ impl Reactor {
     fn read_established<H: Handler>(&mut self, now: MonoTime, handler: &mut H) -> usize {
         let mut work = 0;
         for t in 0..self.conns.len() {
-            let ready = match self.conns[t].as_deref() {
+            let ready = matches!(
+                self.conns[t].as_deref(),
                 Some(Conn {
                     role: Role::Accepted { .. } | Role::Initiated { tcp_up: true, .. },
                     ..
-                }) => true,
-                _ => false,
-            };
+                })
+            );
             if ready {
                 let ready = Ready {
                     readable: true,
