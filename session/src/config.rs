@@ -91,6 +91,16 @@ pub enum ConfigError {
         /// The session.
         session: String,
     },
+    /// DefaultApplVerID is neither an ApplVerID(1128) value nor a version name.
+    #[error(
+        "session {session}: DefaultApplVerID {value:?} is neither 0-9 nor a name such as FIX.5.0SP2"
+    )]
+    BadDefaultApplVerId {
+        /// The session.
+        session: String,
+        /// The value given.
+        value: String,
+    },
     /// The TestRequest allowance must be a finite fraction between 0 and 10.
     #[error("session {session}: TestRequest allowance {value} is not within 0..=10")]
     BadTestRequestAllowance {
@@ -245,6 +255,26 @@ macro_rules! setter {
     };
 }
 
+/// The ApplVerID(1128) value of a version name or value (`FIX.5.0SP2` or `9` give `9`).
+fn appl_ver_id_value(v: &str) -> Option<&'static str> {
+    const NAMES: [(&str, &str); 10] = [
+        ("FIX.2.7", "0"),
+        ("FIX.3.0", "1"),
+        ("FIX.4.0", "2"),
+        ("FIX.4.1", "3"),
+        ("FIX.4.2", "4"),
+        ("FIX.4.3", "5"),
+        ("FIX.4.4", "6"),
+        ("FIX.5.0", "7"),
+        ("FIX.5.0SP1", "8"),
+        ("FIX.5.0SP2", "9"),
+    ];
+    NAMES
+        .iter()
+        .find(|(name, value)| *name == v || *value == v)
+        .map(|(_, value)| *value)
+}
+
 impl SessionConfigBuilder {
     setter!(
         /// HeartBtInt(108) an initiator proposes (whole seconds on the wire).
@@ -371,6 +401,23 @@ impl SessionConfigBuilder {
         if cfg.version == Version::Fixt11 && cfg.default_appl_ver_id.is_none() {
             return Err(ConfigError::MissingDefaultApplVerId { session });
         }
+        // The Logon carries the ApplVerID(1128) value, whichever way the setting names it.
+        if let Some(v) = &cfg.default_appl_ver_id {
+            match appl_ver_id_value(v) {
+                Some(value) => cfg.default_appl_ver_id = Some(value.to_owned()),
+                None => {
+                    return Err(ConfigError::BadDefaultApplVerId {
+                        session,
+                        value: v.clone(),
+                    })
+                }
+            }
+        }
+        // UTCTimestamp has no fractional seconds before FIX.4.2: QuickFIX, and the counterparties
+        // it stands for, reject a SendingTime with milliseconds there.
+        if cfg.version < Version::Fix42 {
+            cfg.timestamp_precision = TimePrecision::Seconds;
+        }
         let a = cfg.test_request_allowance;
         if !(0.0..=10.0).contains(&a) {
             return Err(ConfigError::BadTestRequestAllowance { session, value: a });
@@ -386,6 +433,36 @@ impl SessionConfigBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_appl_ver_id_goes_on_the_wire_as_its_value() {
+        for (given, wire) in [("FIX.5.0SP2", "9"), ("FIX.5.0", "7"), ("8", "8")] {
+            let c = SessionConfig::builder("FIXT.1.1", "A", "B", Role::Acceptor)
+                .default_appl_ver_id(given)
+                .build()
+                .unwrap();
+            assert_eq!(c.default_appl_ver_id.as_deref(), Some(wire));
+        }
+        let e = SessionConfig::builder("FIXT.1.1", "A", "B", Role::Acceptor)
+            .default_appl_ver_id("FIX.9.9")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, ConfigError::BadDefaultApplVerId { .. }), "{e}");
+    }
+
+    #[test]
+    fn sending_time_has_no_fraction_before_fix42() {
+        for (bs, want) in [
+            ("FIX.4.0", TimePrecision::Seconds),
+            ("FIX.4.1", TimePrecision::Seconds),
+            ("FIX.4.2", TimePrecision::Millis),
+        ] {
+            let c = SessionConfig::builder(bs, "A", "B", Role::Acceptor)
+                .build()
+                .unwrap();
+            assert_eq!(c.timestamp_precision, want, "{bs}");
+        }
+    }
 
     #[test]
     fn builds_and_refuses() {
