@@ -53,7 +53,7 @@ impl Decoder {
             self.fields.clear();
             return Err(DecodeError::FrameTooLong { len: frame.len() });
         }
-        let n = match fast::decode(frame, &mut self.fields) {
+        let n = match fast::decode(frame, &mut self.fields[..]) {
             Some(n) => n,
             None => checked::decode(frame, &mut self.fields)?,
         };

@@ -25,42 +25,60 @@ fn first_zero_byte(w: u64) -> u64 {
     w.wrapping_sub(ONES) & !w & (ONES << 7)
 }
 
-/// The offset within `w` (bytes in wire order) of its first SOH, if any.
+/// Bit i set when byte i of `w` (bytes in wire order) is SOH.
 #[inline(always)]
-pub(crate) fn soh_in_word(w: u64) -> Option<usize> {
-    let f = first_zero_byte(w ^ (ONES * u64::from(SOH)));
-    (f != 0).then_some((f.trailing_zeros() / 8) as usize)
+pub(crate) fn soh_bits(w: u64) -> u64 {
+    let flags = zero_bytes(w ^ (ONES * u64::from(SOH)));
+    // Gathers the eight flag bits (0x80 of each byte) into the top byte: the multiplier puts
+    // byte i's bit at 56 + i, and no two partial products meet, so nothing carries.
+    ((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
 /// The tag at the start of `w` (bytes in wire order) and the index of its `=`, when the `=` is
 /// within the word and everything before it is a valid tag (digits, no leading zero). `None`
 /// leaves the verdict to the byte loop.
 ///
-/// Branch-free apart from the verdict: a digit check on all tag bytes at once and the
-/// eight-digit multiply-shift conversion (three multiplies, off the offset chain that the next
-/// field depends on, so they overlap with the following fields).
+/// Branch-free apart from the verdict: one digit check over all tag bytes and a multiply-shift
+/// conversion. Tags of up to four digits (nearly all of them) use 32-bit arithmetic, whose
+/// constants are immediates; five to seven digits take the 64-bit variant.
 #[inline(always)]
 pub(crate) fn word_tag(w: u64) -> Option<(u32, usize)> {
     let eqs = first_zero_byte(w ^ (ONES * u64::from(b'=')));
     let k = (eqs.trailing_zeros() / 8) as usize;
-    // k == 8: no `=` in the word; k == 0: an empty tag.
-    if k == 0 || k == 8 {
-        return None;
+    // k == 0: an empty tag; k == 8: no `=` in the word.
+    if k.wrapping_sub(1) >= 4 {
+        return if (5..8).contains(&k) {
+            long_word_tag(w, k)
+        } else {
+            None
+        };
     }
-    let mask = (1u64 << (8 * k)) - 1;
-    let x = (w ^ (ONES * u64::from(b'0'))) & mask;
+    let x = (w as u32 ^ 0x3030_3030) & (u32::MAX >> (32 - 8 * k));
     // Digits became 0..=9: no high nibble, and adding 6 does not make one. A carry out of an
     // invalid byte only reaches later bytes, so the test can fail but never wrongly pass.
-    let not_digit = (x | x.wrapping_add(ONES * 6)) & HIGH_NIBBLES & mask;
-    if not_digit != 0 || x & 0xff == 0 {
+    if (x | x.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 || x & 0xff == 0 {
         return None;
     }
-    // Right-align the digits in the eight-digit field (leading zero bytes), then combine
-    // adjacent digits, pairs and quads.
+    // Right-align the digits (leading zero bytes), then combine adjacent digits into pairs
+    // and pairs into the number. Every byte is a digit, so no byte needs masking first.
+    let v = x << (32 - 8 * k);
+    let v = v.wrapping_mul(10 << 8 | 1) >> 8;
+    let v = (v & 0x00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16;
+    Some((v, k))
+}
+
+/// [`word_tag`] for a tag of five to seven digits (`k`).
+#[cold]
+fn long_word_tag(w: u64, k: usize) -> Option<(u32, usize)> {
+    let mask = (1u64 << (8 * k)) - 1;
+    let x = (w ^ (ONES * u64::from(b'0'))) & mask;
+    if (x | x.wrapping_add(ONES * 6)) & HIGH_NIBBLES != 0 || x & 0xff == 0 {
+        return None;
+    }
     let v = x << (64 - 8 * k);
-    let v = ((v & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(2561)) >> 8;
-    let v = ((v & 0x00ff_00ff_00ff_00ff).wrapping_mul(6_553_601)) >> 16;
-    let v = ((v & 0x0000_ffff_0000_ffff).wrapping_mul(42_949_672_960_001)) >> 32;
+    let v = v.wrapping_mul(10 << 8 | 1) >> 8;
+    let v = (v & 0x00ff_00ff_00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16;
+    let v = (v & 0x0000_ffff_0000_ffff).wrapping_mul(10_000 << 32 | 1) >> 32;
     Some((v as u32, k))
 }
 
@@ -144,6 +162,59 @@ mod tests {
             read_tag(b"", 0),
             Err(DecodeError::Unterminated { tag: 0, offset: 0 })
         );
+    }
+
+    fn word(bytes: &[u8]) -> u64 {
+        let mut w = [b'x'; 8];
+        w[..bytes.len().min(8)].copy_from_slice(&bytes[..bytes.len().min(8)]);
+        u64::from_le_bytes(w)
+    }
+
+    #[test]
+    fn word_tags_agree_with_the_byte_loop() {
+        // Every tag of one to four digits, a spread of longer ones, each followed by `=`.
+        let tags = (1u32..10_000).chain((10_000..10_000_000).step_by(997));
+        for t in tags {
+            let text = format!("{t}=v");
+            let want = read_tag(text.as_bytes(), 0).unwrap();
+            assert_eq!(word_tag(word(text.as_bytes())), Some(want), "{text}");
+        }
+        assert_eq!(word_tag(word(b"9999999=")), Some((9_999_999, 7)));
+        // Eight digits do not fit the word with their `=`: the byte loop decides.
+        assert_eq!(word_tag(word(b"12345678=")), None);
+        // Malformed: each must be refused (the byte loop then names the error).
+        let bad: [&[u8]; 10] = [
+            b"=1",
+            b"0=",
+            b"01=",
+            b"1a=",
+            b":=",
+            b"/=",
+            b"1\x01=",
+            b"12 4=",
+            b"\xff1=",
+            b"123456:=",
+        ];
+        for b in bad {
+            assert_eq!(word_tag(word(b)), None, "{:?}", String::from_utf8_lossy(b));
+            assert!(read_tag(b, 0).is_err() || b.len() > 8);
+        }
+    }
+
+    #[test]
+    fn soh_bits_mark_every_soh() {
+        for pattern in 0u32..256 {
+            let bytes: Vec<u8> = (0..8)
+                .map(|i| {
+                    if pattern & (1 << i) != 0 {
+                        SOH
+                    } else {
+                        [0x81, 0, 2, 0xff][i % 4]
+                    }
+                })
+                .collect();
+            assert_eq!(soh_bits(word(&bytes)), u64::from(pattern));
+        }
     }
 
     #[test]

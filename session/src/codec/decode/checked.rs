@@ -8,10 +8,13 @@ use crate::codec::error::DecodeError;
 use crate::codec::scan::{find_soh, read_tag};
 use crate::codec::{checksum, tags, SOH};
 
-/// Decodes `frame` into `fields` (cleared first); returns the number of fields.
+/// Decodes `frame` into the first slots of `fields`; returns the number of fields.
+///
+/// Slots are overwritten and the vector only grows, so it keeps the most fields any frame had:
+/// the fast path, which only writes existing slots, then has room for frames of that size.
 pub(super) fn decode(frame: &[u8], fields: &mut Vec<Field>) -> Result<usize, DecodeError> {
-    fields.clear();
     debug_assert!(frame.len() <= MAX_FRAME_LEN);
+    let mut n = 0usize;
     let mut pos = 0usize;
     // (data tag, declared length) after a length tag such as RawDataLength(95): the next
     // field, if it is that data tag, is delimited by the length rather than by SOH.
@@ -19,9 +22,8 @@ pub(super) fn decode(frame: &[u8], fields: &mut Vec<Field>) -> Result<usize, Dec
     while pos < frame.len() {
         let field_start = pos;
         let (tag, eq) = read_tag(frame, pos)?;
-        let idx = fields.len();
-        if idx < 3 {
-            check_header_order(idx, tag, field_start)?;
+        if n < 3 {
+            check_header_order(n, tag, field_start)?;
         }
         let vstart = eq + 1;
         let vend = match pending_data_len.take() {
@@ -44,17 +46,21 @@ pub(super) fn decode(frame: &[u8], fields: &mut Vec<Field>) -> Result<usize, Dec
             }
         }
         // Both fit in u32: the frame is at most MAX_FRAME_LEN bytes.
-        fields.push(Field {
-            tag,
-            start: vstart as u32,
-            end: vend as u32,
-        });
+        put(
+            fields,
+            n,
+            Field {
+                tag,
+                start: vstart as u32,
+                end: vend as u32,
+            },
+        );
+        n += 1;
         pos = vend + 1;
         if tag == tags::CHECK_SUM {
             break;
         }
     }
-    let n = fields.len();
     if n < 4 {
         return Err(if n == 0 {
             DecodeError::BeginStringNotFirst { found: 0 }
@@ -118,5 +124,13 @@ fn check_header_order(idx: usize, tag: u32, offset: usize) -> Result<(), DecodeE
         (0, found) => Err(DecodeError::BeginStringNotFirst { found }),
         (1, found) => Err(DecodeError::BodyLengthNotSecond { found, offset }),
         (_, found) => Err(DecodeError::MsgTypeNotThird { found, offset }),
+    }
+}
+
+/// Writes field `i`, reusing the slot when the index already has one.
+fn put(fields: &mut Vec<Field>, i: usize, field: Field) {
+    match fields.get_mut(i) {
+        Some(slot) => *slot = field,
+        None => fields.push(field),
     }
 }
