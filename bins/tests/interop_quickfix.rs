@@ -13,12 +13,13 @@ use spinfix::{AppReject, Application, Ctx, Engine, SessionSpec, Sessions, StoreS
 use spinfix_io::{InitiatorConfig, SessionKey};
 use spinfix_session::codec::{tags, Message};
 use spinfix_session::config::{Role, SessionConfig};
+use spinfix_session::session::Event;
 use spinfix_store::JournalConfig;
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -116,6 +117,16 @@ impl Proc {
         }
     }
 
+    /// Sends a signal by name (`kill -NAME pid`), e.g. STOP to freeze the process.
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{name} {}", self.child.id());
+    }
+
     /// SIGKILL: a crash, as far as the process's store is concerned.
     fn crash(&mut self) {
         self.child.kill().unwrap();
@@ -165,6 +176,8 @@ struct Seen {
     unexpected: Vec<String>,
     /// (ClOrdID, MsgSeqNum, PossDup, OrderID) of every report, to explain a duplicate.
     log: Vec<(u64, u64, bool, String)>,
+    /// The spinfix session's resend events, in order.
+    resends: Vec<Event>,
 }
 
 /// Sends `total` NewOrderSingles (ClOrdID 1..=total), at most `window` unanswered, and counts
@@ -178,6 +191,10 @@ struct Trader {
     /// Distinct ClOrdIDs answered, for the test thread to wait on.
     answered: Arc<AtomicU64>,
     duplicates: Arc<AtomicU64>,
+    /// `sent`, visible to the test thread.
+    sent_shared: Arc<AtomicU64>,
+    /// Set by the test thread: send nothing new for now.
+    hold: Arc<AtomicBool>,
 }
 
 impl Trader {
@@ -192,11 +209,25 @@ impl Trader {
             })),
             answered: Arc::new(AtomicU64::new(0)),
             duplicates: Arc::new(AtomicU64::new(0)),
+            sent_shared: Arc::new(AtomicU64::new(0)),
+            hold: Arc::new(AtomicBool::new(false)),
         }
     }
 }
 
 impl Application for Trader {
+    fn on_event(&mut self, _ctx: &mut Ctx<'_>, event: &Event) {
+        if matches!(
+            event,
+            Event::GapDetected { .. }
+                | Event::ResendRequested { .. }
+                | Event::ResendDone { .. }
+                | Event::ResendServed { .. }
+        ) {
+            self.seen.lock().unwrap().resends.push(*event);
+        }
+    }
+
     fn on_message(&mut self, _ctx: &mut Ctx<'_>, msg: &Message<'_>) -> Result<(), AppReject> {
         let mut seen = self.seen.lock().unwrap();
         if msg.msg_type() != b"8" {
@@ -230,6 +261,9 @@ impl Application for Trader {
         let Some(mut ctx) = sessions.get(0) else {
             return 0;
         };
+        if self.hold.load(Ordering::Acquire) {
+            return 0;
+        }
         let answered = self.answered.load(Ordering::Acquire);
         let mut work = 0;
         while ctx.is_logged_on() && self.sent < self.total && self.sent - answered < self.window {
@@ -245,6 +279,7 @@ impl Application for Trader {
                 break;
             }
             self.sent = id;
+            self.sent_shared.store(id, Ordering::Release);
             work += 1;
         }
         work
@@ -396,11 +431,15 @@ fn quickfix_initiator_against_spinfix_acceptor() {
     drop(acc);
 }
 
-/// (c) A crash across the two implementations: the QuickFIX acceptor is killed (SIGKILL) while
-/// orders and reports are in flight, and restarted on its FileStore. The orders lost in the
-/// dead socket make QuickFIX ask for a resend (spinfix replays them as PossDup from its journal);
-/// the reports spinfix missed make spinfix ask QuickFIX the same way. Whatever the cut, every
-/// order must be answered exactly once.
+/// (c) Gaps across the two implementations, each forced deterministically by freezing the
+/// QuickFIX acceptor (SIGSTOP) with a full window of 64 orders in its socket:
+/// 1. spinfix drops the connection, QuickFIX then answers into the closed socket: on the next
+///    Logon spinfix sees the gap, sends a ResendRequest and gets the 64 reports as PossDup
+///    replays from QuickFIX's FileStore;
+/// 2. QuickFIX is killed (SIGKILL) frozen: the orders die unread, and after its restart on its
+///    FileStore QuickFIX asks spinfix to resend them from spinfix's journal.
+///
+/// Every order must be answered exactly once, and both resend directions must have happened.
 #[test]
 fn crash_and_resend_across_implementations_exactly_once() {
     let Some(peer) = peer() else { return };
@@ -409,17 +448,82 @@ fn crash_and_resend_across_implementations_exactly_once() {
     let mut qf = quickfix_acceptor(&peer, dir.path(), port);
     let total = 3000;
     let trader = Trader::new(total);
-    let (seen, answered, dups) = (
+    let (seen, answered, dups, sent) = (
         Arc::clone(&trader.seen),
         Arc::clone(&trader.answered),
         Arc::clone(&trader.duplicates),
+        Arc::clone(&trader.sent_shared),
     );
+    let hold = Arc::clone(&trader.hold);
+    // Freezes QuickFIX when it is idle: every order sent so far answered, and a moment for it to
+    // record the last one's sequence number (not observable from outside). A freeze in the
+    // middle of an order would make QuickFIX answer that order again after a crash: at-least-once
+    // is all a crash gives an application that ignores PossDup, as the peer's does.
+    let freeze_idle = |qf: &Proc| {
+        hold.store(true, Ordering::Release);
+        let n = sent.load(Ordering::Acquire);
+        wait_count(
+            &answered,
+            n,
+            Duration::from_secs(20),
+            "orders answered before the freeze",
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        qf.signal("STOP");
+        hold.store(false, Ordering::Release);
+    };
     let ini = spinfix_initiator(dir.path(), port, trader);
+    // Cut 1, QuickFIX -> spinfix: freeze QuickFIX with a full window of orders in its socket,
+    // drop spinfix's connection, then let QuickFIX run: it answers the orders into the closed
+    // connection (and, being the peer's acceptor mode, ends), so after its restart spinfix's
+    // Logon finds a gap and QuickFIX replays the reports (PossDup).
     wait_count(
         &answered,
-        total / 3,
+        total / 4,
         Duration::from_secs(40),
-        "reports before the crash",
+        "reports before the cut",
+    );
+    freeze_idle(&qf);
+    let at_freeze = answered.load(Ordering::Acquire);
+    wait_count(
+        &sent,
+        at_freeze + 64,
+        Duration::from_secs(20),
+        "orders sent into the frozen peer",
+    );
+    ini.disconnect(SESSION).unwrap();
+    qf.signal("CONT");
+    // The peer's acceptor mode ends at its session's logout; it restarts on its FileStore.
+    qf.wait_exit(Duration::from_secs(20));
+    drop(qf);
+    let mut qf = quickfix_acceptor(&peer, dir.path(), port);
+    // Cut 2, spinfix -> QuickFIX: a crash of QuickFIX (below).
+    let start = Instant::now();
+    while answered.load(Ordering::Acquire) < total / 2 {
+        if start.elapsed() > Duration::from_secs(20) {
+            let seen = seen.lock().unwrap();
+            panic!(
+                "reports after the cut: stalled at {} of {}; sent {}; resend events {:?}; \
+                 engine events {:?}",
+                answered.load(Ordering::Acquire),
+                total / 2,
+                sent.load(Ordering::Acquire),
+                seen.resends,
+                ini.events().try_iter().collect::<Vec<_>>()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Freeze QuickFIX, let spinfix fill its window of 64 unanswered orders into the socket,
+    // then kill it: those orders die unread in its receive buffer, so its restart must find a
+    // gap and ask spinfix to resend them (deterministically, whatever the timing).
+    freeze_idle(&qf);
+    let at_freeze = answered.load(Ordering::Acquire);
+    wait_count(
+        &sent,
+        at_freeze + 64,
+        Duration::from_secs(20),
+        "orders sent into the frozen peer",
     );
     qf.crash();
     drop(qf);
@@ -437,6 +541,24 @@ fn crash_and_resend_across_implementations_exactly_once() {
     assert_eq!(trader.sent, total);
     let _ = dups;
     assert_exactly_once(&seen, total);
-    let replays = seen.lock().unwrap().poss_dup;
-    eprintln!("crash and resend: {replays} reports came as PossDup replays");
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.resends
+            .iter()
+            .any(|e| matches!(e, Event::ResendServed { .. })),
+        "QuickFIX never asked spinfix to resend the orders it lost: {:?}",
+        seen.resends
+    );
+    assert!(
+        seen.resends
+            .iter()
+            .any(|e| matches!(e, Event::ResendRequested { .. })),
+        "spinfix never asked QuickFIX to resend the reports it missed: {:?}",
+        seen.resends
+    );
+    assert!(seen.poss_dup > 0, "no report came as a PossDup replay");
+    eprintln!(
+        "crash and resend: {} reports came as PossDup replays; spinfix resend events {:?}",
+        seen.poss_dup, seen.resends
+    );
 }
