@@ -151,6 +151,10 @@ fn word_at(bytes: &[u8]) -> Option<u64> {
 
 #[inline(always)]
 fn is_general_path_tag(tag: u32) -> bool {
+    // Below 90 only CheckSum(10) qualifies: the common tags are decided by two compares.
+    if tag < 90 {
+        return tag == tags::CHECK_SUM;
+    }
     let word = GENERAL_PATH_TAGS
         .get((tag / 64) as usize)
         .copied()
