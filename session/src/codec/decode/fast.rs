@@ -45,10 +45,10 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
     // The body (header included) up to the trailer's `10=`; it ends with a SOH.
     let body_end = len - 7;
     let body = frame.get(..body_end)?;
+    let slot_count = fields.len();
     let mut fields_out = Fields {
         frame,
         slots: fields.iter_mut(),
-        n: 0,
         start: 0,
     };
     let mut blocks = body.chunks_exact(64);
@@ -74,7 +74,8 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
         mask |= soh_bits(last) << (tail.len() - rest);
     }
     fields_out.close_all(base, mask)?;
-    let (n, start) = (fields_out.n, fields_out.start);
+    // The slots used, counted from those left rather than kept in a counter.
+    let (n, start) = (slot_count - fields_out.slots.len(), fields_out.start);
     if start != body_end || n < 3 {
         return None;
     }
@@ -105,7 +106,6 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
 struct Fields<'f, 'a> {
     frame: &'a [u8],
     slots: std::slice::IterMut<'f, Field>,
-    n: usize,
     start: usize,
 }
 
@@ -137,7 +137,6 @@ impl Fields<'_, '_> {
             start: (start + k + 1) as u32,
             end: soh as u32,
         };
-        self.n += 1;
         self.start = soh + 1;
         Some(())
     }
