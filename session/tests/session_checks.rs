@@ -233,7 +233,7 @@ fn unsupported_message_type_business_reject_or_session_reject() {
     let r = h.take().unwrap();
     assert_eq!(
         (r.msg_type(), r.get(58), r.get(372)),
-        ("3", Some("Invalid MsgType"), None)
+        ("3", Some("Unsupported message type"), None)
     );
 }
 

@@ -124,7 +124,7 @@ impl<S: MessageStore> Session<S> {
         }
         if let Some(tag) = invalid_tag {
             let rej = Rejection::message(RejectReason::InvalidTagNumber);
-            self.reject_with_tag_text(msg, &h, rej, Some(tag))?;
+            self.reject_as(msg, &h, rej, Some(tag), None)?;
             return Ok(false);
         }
         if let Some(v) = &self.cfg.validator {

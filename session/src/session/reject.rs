@@ -27,7 +27,8 @@ impl<S: MessageStore> Session<S> {
     }
 
     /// Refuses an application message type the application does not support: a
-    /// BusinessMessageReject on FIX.4.2 and later, a session Reject (Invalid MsgType) before.
+    /// BusinessMessageReject on FIX.4.2 and later, a session Reject ("Unsupported message type")
+    /// before.
     pub fn reject_unsupported(&mut self, now: Now, msg: &Message<'_>) -> Result<(), SessionError> {
         self.now = now;
         if self.cfg.version >= Version::Fix42 {
@@ -38,8 +39,16 @@ impl<S: MessageStore> Session<S> {
                 "Unsupported Message Type",
             )
         } else {
+            // FIX.4.0/4.1 Reject carries no reason code: the text alone says why, in QuickFIX's
+            // words.
             let h = HeaderView::scan(msg);
-            self.reject(msg, &h, Rejection::message(RejectReason::InvalidMsgType))
+            self.reject_as(
+                msg,
+                &h,
+                Rejection::message(RejectReason::InvalidMsgType),
+                None,
+                Some(b"Unsupported message type"),
+            )
         }
     }
 
@@ -59,6 +68,11 @@ impl<S: MessageStore> Session<S> {
         let mut route = [(0u32, &b""[..]); 6];
         let n = reverse_route(msg, &mut route);
         let mt = msg.msg_type();
+        let appl = if self.cfg.version == Version::Fixt11 {
+            self.cfg.default_appl_ver_id.clone()
+        } else {
+            None
+        };
         self.send_message(msg_type::BUSINESS_MESSAGE_REJECT, &route[..n], &mut |w| {
             if let Some(s) = h.seq {
                 w.uint(tags::REF_SEQ_NUM, s);
@@ -66,6 +80,11 @@ impl<S: MessageStore> Session<S> {
             w.str(tags::TEXT, text);
             w.bytes(tags::REF_MSG_TYPE, mt);
             w.uint(tags::BUSINESS_REJECT_REASON, u64::from(reason));
+            // On FIXT.1.1, QuickFIX names the application version the reject speaks, and its
+            // counterparties expect it there.
+            if let Some(appl) = appl.as_deref() {
+                w.str(tags::DEFAULT_APPL_VER_ID, appl);
+            }
         })?;
         if h.seq == Some(self.seq.next_in) {
             self.incr_in()?;
@@ -87,16 +106,18 @@ impl<S: MessageStore> Session<S> {
     ) -> Result<(), SessionError> {
         let mut it = itoa::Buffer::new();
         let tag_text = rej.tag.map(|t| it.format(t).as_bytes());
-        self.reject_with_tag_text(msg, h, rej, tag_text)
+        self.reject_as(msg, h, rej, tag_text, None)
     }
 
-    /// [`Session::reject`] with RefTagID as the peer wrote it (which may not be a valid tag).
-    pub(crate) fn reject_with_tag_text(
+    /// [`Session::reject`] with RefTagID as the peer wrote it (which may not be a valid tag) and,
+    /// where given, a Text(58) other than the reason's standard one.
+    pub(crate) fn reject_as(
         &mut self,
         msg: &Message<'_>,
         h: &HeaderView<'_>,
         rej: Rejection,
         tag_text: Option<&[u8]>,
+        text_override: Option<&[u8]>,
     ) -> Result<(), SessionError> {
         if !self.flags.received_logon {
             return self.disconnect_for(DisconnectReason::InvalidLogon);
@@ -125,6 +146,7 @@ impl<S: MessageStore> Session<S> {
             }
             _ => rej.reason.text().as_bytes(),
         };
+        let text = text_override.unwrap_or(text);
         self.send_message(msg_type::REJECT, &route[..n], &mut |w| {
             if let Some(s) = h.seq {
                 w.uint(tags::REF_SEQ_NUM, s);
