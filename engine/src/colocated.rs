@@ -148,6 +148,9 @@ impl<A: Application> Agent for ColocatedAgent<A> {
         if self.done {
             return 0;
         }
+        // What was sent since the last cycle (from a LocalEngine's owner, say) leaves before
+        // this cycle's reads: an order is written first, not after a read that finds nothing.
+        self.core.flush(now, &mut self.reactor);
         let mut dispatch = Dispatch {
             core: &mut self.core,
             io_to_slot: &self.io_to_slot,

@@ -167,6 +167,12 @@ impl<A: Application> SessionCore<A> {
             slots: &mut self.slots,
             now,
         });
+        self.flush(now, outlet);
+        work
+    }
+
+    /// Each session's pending output to `outlet`, then its events, then its timer.
+    pub(crate) fn flush<O: Outlet>(&mut self, now: Now, outlet: &mut O) {
         for (i, slot) in self.slots.iter_mut().enumerate() {
             flush_slot(
                 slot,
@@ -178,7 +184,6 @@ impl<A: Application> SessionCore<A> {
                 &self.out,
             );
         }
-        work
     }
 
     /// Upkeep for a duty cycle that found no message work: journals make their next segment
