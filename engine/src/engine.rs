@@ -568,6 +568,9 @@ impl<A: Application + 'static> SessionThread<A> {
 }
 
 /// A running engine: its threads, their control channels and the event channel.
+///
+/// [`Engine::stop`] is the graceful way out (Logout, close, flush). Dropping an engine that was
+/// not stopped ends its threads at once, without a Logout; the journals keep what was written.
 pub struct Engine<A: Application + 'static> {
     session_threads: Vec<(SessionThread<A>, Sender<Command>)>,
     io_threads: Vec<(AgentRunner<IoAgent>, Sender<IoCommand>)>,
