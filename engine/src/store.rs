@@ -68,6 +68,12 @@ impl MessageStore for EngineStore {
     fn set_next_target_seq(&mut self, seq: u64) -> Result<(), JournalError> {
         both!(self, s => s.set_next_target_seq(seq))
     }
+    fn journals_inbound(&self) -> bool {
+        match self {
+            EngineStore::Memory(s) => s.journals_inbound(),
+            EngineStore::Journal(s) => s.journals_inbound(),
+        }
+    }
     fn creation_time(&self) -> UtcTime {
         match self {
             EngineStore::Memory(s) => s.creation_time(),

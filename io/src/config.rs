@@ -1,7 +1,7 @@
 //! What the engine tells the reactor about acceptors and initiators.
 //!
-//! The structs are plain data with QuickFIX-compatible defaults; `from_settings` reads them
-//! from QuickFIX key names so the engine's settings parser only has to hand over a lookup.
+//! The structs are plain data with QuickFIX-compatible defaults; the engine's settings parser
+//! (the only reader of QuickFIX key names) fills them.
 //! Validation happens when a config is added to the reactor (start-up), never later.
 
 use crate::error::IoError;
@@ -85,30 +85,6 @@ impl Default for SocketOptions {
             recv_buffer_size: None,
             reuse_address: true,
         }
-    }
-}
-
-impl SocketOptions {
-    /// Reads `SocketNodelay`, `SocketSendBufferSize`, `SocketReceiveBufferSize` and
-    /// `SocketReuseAddress`; absent keys keep their defaults.
-    pub fn from_settings<'a>(
-        session: &str,
-        get: impl Fn(&str) -> Option<&'a str>,
-    ) -> Result<SocketOptions, IoError> {
-        let mut o = SocketOptions::default();
-        if let Some(v) = get("SocketNodelay") {
-            o.nodelay = parse_bool(session, "SocketNodelay", v)?;
-        }
-        if let Some(v) = get("SocketReuseAddress") {
-            o.reuse_address = parse_bool(session, "SocketReuseAddress", v)?;
-        }
-        if let Some(v) = get("SocketSendBufferSize") {
-            o.send_buffer_size = Some(parse_num(session, "SocketSendBufferSize", v)?);
-        }
-        if let Some(v) = get("SocketReceiveBufferSize") {
-            o.recv_buffer_size = Some(parse_num(session, "SocketReceiveBufferSize", v)?);
-        }
-        Ok(o)
     }
 }
 
@@ -244,76 +220,6 @@ impl InitiatorConfig {
         }
     }
 
-    /// Reads the QuickFIX initiator keys: `SocketConnectHost[N]`/`SocketConnectPort[N]`,
-    /// `SocketConnectSourceHost`/`SocketConnectSourcePort`, `ReconnectInterval` (seconds),
-    /// `HostSelectionPolicy` (`PRIORITY` or `ROUND_ROBIN`) and the socket options.
-    ///
-    /// Host names are resolved here, once, at start-up: the reactor never blocks on DNS.
-    pub fn from_settings<'a>(
-        session: SessionKey,
-        get: impl Fn(&str) -> Option<&'a str>,
-    ) -> Result<InitiatorConfig, IoError> {
-        let name = session.to_string();
-        let mut hosts = Vec::new();
-        for i in 0.. {
-            let suffix = if i == 0 { String::new() } else { i.to_string() };
-            let hk = format!("SocketConnectHost{suffix}");
-            let pk = format!("SocketConnectPort{suffix}");
-            let (h, p) = match (get(&hk), get(&pk)) {
-                (None, None) if i == 0 => {
-                    return Err(IoError::config(format!(
-                        "session {name}: SocketConnectHost/SocketConnectPort missing"
-                    )))
-                }
-                (None, None) => break,
-                (Some(h), Some(p)) => (h, p),
-                _ => {
-                    return Err(IoError::config(format!(
-                        "session {name}: {hk} and {pk} must be given together"
-                    )))
-                }
-            };
-            let port: u16 = parse_num(&name, &pk, p)?;
-            hosts.push(resolve(&name, &hk, h, port)?);
-        }
-        let mut cfg = InitiatorConfig::new(session, hosts);
-        if let Some(v) = get("ReconnectInterval") {
-            cfg.reconnect_interval = Duration::from_secs(parse_num(&name, "ReconnectInterval", v)?);
-        }
-        if let Some(v) = get("HostSelectionPolicy") {
-            cfg.policy = match v.trim().to_ascii_uppercase().as_str() {
-                "PRIORITY" => HostSelectionPolicy::Priority,
-                "ROUND_ROBIN" | "ROUNDROBIN" => HostSelectionPolicy::RoundRobin,
-                other => {
-                    return Err(IoError::config(format!(
-                        "session {name}: HostSelectionPolicy={other} is neither PRIORITY nor ROUND_ROBIN"
-                    )))
-                }
-            };
-        }
-        match (
-            get("SocketConnectSourceHost"),
-            get("SocketConnectSourcePort"),
-        ) {
-            (None, None) => {}
-            (h, p) => {
-                let port: u16 = match p {
-                    Some(p) => parse_num(&name, "SocketConnectSourcePort", p)?,
-                    None => 0,
-                };
-                cfg.source = Some(resolve(
-                    &name,
-                    "SocketConnectSourceHost",
-                    h.unwrap_or("0.0.0.0"),
-                    port,
-                )?);
-            }
-        }
-        cfg.socket = SocketOptions::from_settings(&name, get)?;
-        cfg.validate()?;
-        Ok(cfg)
-    }
-
     /// Checks the values a reactor relies on.
     pub fn validate(&self) -> Result<(), IoError> {
         let secs = self.reconnect_interval.as_secs_f64();
@@ -339,95 +245,22 @@ impl InitiatorConfig {
     }
 }
 
-fn parse_bool(session: &str, key: &str, v: &str) -> Result<bool, IoError> {
-    match v.trim() {
-        "Y" | "y" | "true" | "1" => Ok(true),
-        "N" | "n" | "false" | "0" => Ok(false),
-        other => Err(IoError::config(format!(
-            "session {session}: {key}={other} is not Y or N"
-        ))),
-    }
-}
-
-fn parse_num<T: std::str::FromStr>(session: &str, key: &str, v: &str) -> Result<T, IoError> {
-    v.trim().parse().map_err(|_| {
-        IoError::config(format!(
-            "session {session}: {key}={v} is not a valid number"
-        ))
-    })
-}
-
-fn resolve(session: &str, key: &str, host: &str, port: u16) -> Result<SocketAddr, IoError> {
-    use std::net::ToSocketAddrs;
-    (host.trim(), port)
-        .to_socket_addrs()
-        .map_err(|e| IoError::config(format!("session {session}: {key}={host}: {e}")))?
-        .next()
-        .ok_or_else(|| IoError::config(format!("session {session}: {key}={host} has no address")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn settings(pairs: &[(&'static str, &'static str)]) -> HashMap<&'static str, &'static str> {
-        pairs.iter().copied().collect()
-    }
-
-    #[test]
-    fn initiator_from_settings_reads_hosts_policy_and_options() {
-        let s = settings(&[
-            ("SocketConnectHost", "127.0.0.1"),
-            ("SocketConnectPort", "5001"),
-            ("SocketConnectHost1", "127.0.0.2"),
-            ("SocketConnectPort1", "5002"),
-            ("ReconnectInterval", "5"),
-            ("HostSelectionPolicy", "ROUND_ROBIN"),
-            ("SocketNodelay", "N"),
-            ("SocketSendBufferSize", "65536"),
-            ("SocketConnectSourcePort", "0"),
-        ]);
-        let key = SessionKey::new("FIX.4.4", "A", "B");
-        let cfg = InitiatorConfig::from_settings(key, |k| s.get(k).copied()).unwrap();
-        assert_eq!(
-            cfg.hosts,
-            vec![
-                "127.0.0.1:5001".parse::<SocketAddr>().unwrap(),
-                "127.0.0.2:5002".parse().unwrap()
-            ]
-        );
-        assert_eq!(cfg.policy, HostSelectionPolicy::RoundRobin);
-        assert_eq!(cfg.reconnect_interval, Duration::from_secs(5));
-        assert!(!cfg.socket.nodelay);
-        assert_eq!(cfg.socket.send_buffer_size, Some(65536));
-        assert_eq!(cfg.source, Some("0.0.0.0:0".parse().unwrap()));
-    }
 
     #[test]
     fn reconnect_interval_outside_range_is_a_config_error() {
-        for bad in ["0", "3601"] {
-            let s = settings(&[
-                ("SocketConnectHost", "127.0.0.1"),
-                ("SocketConnectPort", "5001"),
-                ("ReconnectInterval", bad),
-            ]);
-            let key = SessionKey::new("FIX.4.4", "A", "B");
-            let err = InitiatorConfig::from_settings(key, |k| s.get(k).copied()).unwrap_err();
+        for bad in [0, 3601] {
+            let mut cfg = InitiatorConfig::new(
+                SessionKey::new("FIX.4.4", "A", "B"),
+                vec!["127.0.0.1:5001".parse().unwrap()],
+            );
+            cfg.reconnect_interval = Duration::from_secs(bad);
+            let err = cfg.validate().unwrap_err();
             assert_eq!(err.code(), "CONFIG_ERROR");
             assert!(err.to_string().contains("ReconnectInterval"), "{err}");
             assert!(err.to_string().contains("FIX.4.4:A->B"), "{err}");
         }
-    }
-
-    #[test]
-    fn bad_values_name_key_and_value() {
-        let s = settings(&[
-            ("SocketConnectHost", "127.0.0.1"),
-            ("SocketConnectPort", "port"),
-        ]);
-        let key = SessionKey::new("FIX.4.4", "A", "B");
-        let err = InitiatorConfig::from_settings(key, |k| s.get(k).copied()).unwrap_err();
-        assert!(err.to_string().contains("SocketConnectPort=port"), "{err}");
     }
 }

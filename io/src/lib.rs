@@ -49,7 +49,7 @@
 //! # Ok::<(), IoError>(())
 //! ```
 //!
-//! - [`config`]: what to listen on and connect to, with QuickFIX key names.
+//! - [`config`]: what to listen on and connect to (QuickFIX-compatible defaults).
 //! - [`state`]: the connection lifecycle, legal transitions only.
 //! - [`event`]: what the reactor reports.
 //! - [`error`]: [`IoError`], the codes operators see.

@@ -30,6 +30,12 @@ pub trait MessageStore {
     /// The outbound message stored under `seq`, if any.
     fn outbound(&self, seq: u64) -> Result<Option<&[u8]>, Self::Error>;
 
+    /// Whether [`MessageStore::append_inbound`] keeps anything: the session only finds an inbound
+    /// message's number for the audit journal when it does.
+    fn journals_inbound(&self) -> bool {
+        false
+    }
+
     /// Keeps an inbound message for audit; stores that do not journal inbound ignore it.
     fn append_inbound(
         &mut self,

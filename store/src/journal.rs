@@ -593,6 +593,10 @@ impl<'a> Iterator for Records<'a> {
 impl MessageStore for Journal {
     type Error = JournalError;
 
+    fn journals_inbound(&self) -> bool {
+        self.config.journal_inbound
+    }
+
     fn next_sender_seq(&self) -> u64 {
         self.header.next_sender()
     }

@@ -14,8 +14,9 @@ pub struct Executor {
     executions: u64,
 }
 
-/// `prefix` and `n` in 12 digits, without allocating.
-fn numbered(prefix: &[u8; 4], n: u64) -> [u8; 16] {
+/// `prefix` and `n` in 12 digits, without allocating: the bench's ClOrdIDs and the executor's
+/// OrderIDs and ExecIDs.
+pub fn numbered(prefix: &[u8; 4], n: u64) -> [u8; 16] {
     let mut id = [b'0'; 16];
     id[..4].copy_from_slice(prefix);
     let mut v = n;

@@ -268,21 +268,10 @@ impl Initiator {
     }
 }
 
-/// `ORD-` and `n` in 12 digits, without allocating.
-fn cl_ord_id(n: u64) -> [u8; 16] {
-    let mut id = *b"ORD-000000000000";
-    let mut v = n;
-    for b in id[4..].iter_mut().rev() {
-        *b = b'0' + (v % 10) as u8;
-        v /= 10;
-    }
-    id
-}
-
 impl RoundTrip for Initiator {
     #[inline]
     fn send_order(&mut self, n: u64) -> Result<(), BenchError> {
-        let id = cl_ord_id(n);
+        let id = crate::apps::numbered(b"ORD-", n);
         let fmt = &mut self.fmt;
         let mut ctx = self
             .engine

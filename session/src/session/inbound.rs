@@ -39,7 +39,7 @@ impl<S: MessageStore> Session<S> {
         };
         // The audit journal keeps every well-formed frame once, as it arrived (a message the gap
         // queue hands back for a second pass was kept the first time).
-        if !std::mem::take(&mut self.requeued) {
+        if !std::mem::take(&mut self.requeued) && self.store.journals_inbound() {
             if let Some(seq) = msg.seq_num() {
                 if let Err(e) = self.store.append_inbound(seq, now.utc, frame) {
                     return Err(self.store_err(e));
