@@ -35,6 +35,41 @@ pub struct LatencyPlan {
     pub rate: Option<f64>,
 }
 
+impl LatencyPlan {
+    /// The plan the command line asked for.
+    pub fn of(s: &super::contender::RunSettings) -> LatencyPlan {
+        LatencyPlan {
+            warmup: s.warmup,
+            messages: s.messages,
+            rate: s.rate,
+        }
+    }
+}
+
+/// Runs `work` on a new thread named `thread`, pinned to `core`, and hands back its result;
+/// the in-process initiators measure from such a thread.
+pub fn on_pinned_thread<T: Send>(
+    contender: &'static str,
+    thread: &str,
+    core: Option<usize>,
+    work: impl FnOnce() -> Result<T, BenchError> + Send,
+) -> Result<T, BenchError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name(thread.into())
+            .spawn_scoped(scope, move || {
+                super::pin::pin_current(core);
+                work()
+            })
+            .map_err(|e| BenchError::io(contender, "starting the initiator thread", e))?
+            .join()
+            .map_err(|_| BenchError::ThreadPanicked {
+                contender,
+                thread: "initiator",
+            })?
+    })
+}
+
 /// Runs a latency measurement; returns the histogram and whether it was interrupted.
 pub fn drive_latency<R: RoundTrip>(
     contender: &'static str,
@@ -100,6 +135,17 @@ pub struct ThroughputPlan {
     pub messages: u64,
     /// Orders outstanding at most.
     pub window: u64,
+}
+
+impl ThroughputPlan {
+    /// The plan the command line asked for.
+    pub fn of(s: &super::contender::RunSettings) -> ThroughputPlan {
+        ThroughputPlan {
+            warmup: s.warmup,
+            messages: s.messages,
+            window: s.window,
+        }
+    }
 }
 
 /// Runs a throughput measurement; returns the orders answered in the measured stream, its

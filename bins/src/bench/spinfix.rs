@@ -9,11 +9,13 @@
 //! decoded in place from the socket buffer, with no thread hop in between.
 
 use super::contender::{Contender, LatencyRun, RunSettings, ThroughputRun};
-use super::driver::{drive_latency, drive_throughput, LatencyPlan, RoundTrip, ThroughputPlan};
+use super::driver::{
+    drive_latency, drive_throughput, on_pinned_thread, LatencyPlan, RoundTrip, ThroughputPlan,
+};
 use super::error::BenchError;
 use super::idle::IdleStrategy;
 use super::messages::{Images, ACCEPTOR_COMP_ID, INITIATOR_COMP_ID};
-use super::pin::{pin_current, EngineShape};
+use super::pin::EngineShape;
 use super::process::{ChildProcess, LISTENING, STARTUP_DEADLINE};
 use super::progress::Probe;
 use spinfix::{
@@ -346,22 +348,11 @@ impl SpinfixContender {
         let core = s.cores.initiator_core();
         let idle = s.idle;
         let dir_ref = &dir;
-        let result = thread::scope(|scope| {
-            thread::Builder::new()
-                .name("bench-spinfix-initiator".into())
-                .spawn_scoped(scope, move || {
-                    pin_current(core);
-                    let mut initiator = Initiator::connect(addr, dir_ref, idle)?;
-                    let r = work(&mut initiator);
-                    initiator.stop();
-                    r
-                })
-                .map_err(|e| BenchError::io(NAME, "starting the initiator thread", e))?
-                .join()
-                .map_err(|_| BenchError::ThreadPanicked {
-                    contender: NAME,
-                    thread: "initiator",
-                })?
+        let result = on_pinned_thread(NAME, "bench-spinfix-initiator", core, move || {
+            let mut initiator = Initiator::connect(addr, dir_ref, idle)?;
+            let r = work(&mut initiator);
+            initiator.stop();
+            r
         });
         acceptor.finish();
         result
@@ -374,11 +365,7 @@ impl Contender for SpinfixContender {
     }
 
     fn run_latency(&mut self, s: &RunSettings, mut probe: Probe) -> Result<LatencyRun, BenchError> {
-        let plan = LatencyPlan {
-            warmup: s.warmup,
-            messages: s.messages,
-            rate: s.rate,
-        };
+        let plan = LatencyPlan::of(s);
         let idle = s.idle;
         let (hist, interrupted) =
             self.with_initiator(s, |rt| drive_latency(NAME, rt, plan, idle, &mut probe))?;
@@ -396,11 +383,7 @@ impl Contender for SpinfixContender {
         s: &RunSettings,
         mut probe: Probe,
     ) -> Result<ThroughputRun, BenchError> {
-        let plan = ThroughputPlan {
-            warmup: s.warmup,
-            messages: s.messages,
-            window: s.window,
-        };
+        let plan = ThroughputPlan::of(s);
         let idle = s.idle;
         let (count, elapsed, interrupted) =
             self.with_initiator(s, |rt| drive_throughput(rt, plan, idle, &mut probe))?;

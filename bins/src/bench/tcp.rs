@@ -8,7 +8,9 @@
 //! throughput window larger than the socket buffers cannot deadlock.
 
 use super::contender::{Contender, LatencyRun, RunSettings, ThroughputRun};
-use super::driver::{drive_latency, drive_throughput, LatencyPlan, RoundTrip, ThroughputPlan};
+use super::driver::{
+    drive_latency, drive_throughput, on_pinned_thread, LatencyPlan, RoundTrip, ThroughputPlan,
+};
 use super::error::BenchError;
 use super::idle::{IdleStrategy, Idler};
 use super::messages::Images;
@@ -86,20 +88,10 @@ impl TcpContender {
         let addr = acceptor.addr();
         let core = s.cores.initiator_core();
         let images = &self.images;
-        let result = thread::scope(|scope| {
-            let handle = thread::Builder::new()
-                .name("bench-tcp-initiator".into())
-                .spawn_scoped(scope, move || {
-                    pin_current(core);
-                    let mut initiator = TcpInitiator::connect(addr, images)?;
-                    work(&mut initiator)
-                    // The connection closes here; the acceptor sees EOF and ends.
-                })
-                .map_err(|e| BenchError::io(NAME, "starting the initiator thread", e))?;
-            handle.join().map_err(|_| BenchError::ThreadPanicked {
-                contender: NAME,
-                thread: "initiator",
-            })?
+        let result = on_pinned_thread(NAME, "bench-tcp-initiator", core, move || {
+            let mut initiator = TcpInitiator::connect(addr, images)?;
+            work(&mut initiator)
+            // The connection closes here; the acceptor sees EOF and ends.
         });
         acceptor.finish(result.is_ok())?;
         result
@@ -112,11 +104,7 @@ impl Contender for TcpContender {
     }
 
     fn run_latency(&mut self, s: &RunSettings, mut probe: Probe) -> Result<LatencyRun, BenchError> {
-        let plan = LatencyPlan {
-            warmup: s.warmup,
-            messages: s.messages,
-            rate: s.rate,
-        };
+        let plan = LatencyPlan::of(s);
         let idle = s.idle;
         let (hist, interrupted) =
             self.with_initiator(s, |rt| drive_latency(NAME, rt, plan, idle, &mut probe))?;
@@ -133,11 +121,7 @@ impl Contender for TcpContender {
         s: &RunSettings,
         mut probe: Probe,
     ) -> Result<ThroughputRun, BenchError> {
-        let plan = ThroughputPlan {
-            warmup: s.warmup,
-            messages: s.messages,
-            window: s.window,
-        };
+        let plan = ThroughputPlan::of(s);
         let idle = s.idle;
         let (count, elapsed, interrupted) =
             self.with_initiator(s, |rt| drive_throughput(rt, plan, idle, &mut probe))?;
