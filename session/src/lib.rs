@@ -14,6 +14,7 @@
 pub mod codec;
 pub mod config;
 pub mod dict;
+mod digits;
 pub mod reject;
 pub mod seq;
 pub mod session;

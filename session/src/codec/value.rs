@@ -1,5 +1,6 @@
 //! Typed field values parsed from borrowed bytes, without floats on the value path.
 
+use crate::digits::{count_digits, write_fixed};
 use crate::time::{parse_date, parse_utc_time_only, parse_utc_timestamp, Date, TimeOfDay, UtcTime};
 
 /// A type a field value can be read as. `parse` returns `None` for a value of the wrong format.
@@ -125,32 +126,26 @@ impl Decimal {
     /// The scale is kept (`-12.50` stays `-12.50`, it is not normalised to `-12.5`): a price's
     /// precision is information. A zero mantissa is written without a sign whatever the text
     /// it came from (`-0.0` reads as mantissa 0): FIX has no negative zero.
+    #[inline]
     pub fn write(&self, out: &mut [u8]) -> Option<usize> {
-        let mut tmp = itoa::Buffer::new();
-        let digits = tmp.format(self.mantissa.unsigned_abs()).as_bytes();
+        let m = self.mantissa.unsigned_abs();
         let scale = usize::from(self.scale);
-        let neg = self.mantissa < 0;
-        let (int_part, frac_digits) = if digits.len() > scale {
-            digits.split_at(digits.len() - scale)
-        } else {
-            (&b"0"[..], digits)
-        };
-        let zeros = scale - frac_digits.len();
-        let len = usize::from(neg) + int_part.len() + if scale > 0 { 1 + scale } else { 0 };
+        let neg = usize::from(self.mantissa < 0);
+        // Digits left of the point (at least one: `0.05`), then the scale's digits.
+        let int_len = count_digits(m).saturating_sub(scale).max(1);
+        let len = neg + int_len + if scale > 0 { 1 + scale } else { 0 };
         let out = out.get_mut(..len)?;
-        let mut i = 0;
-        if neg {
+        if neg == 1 {
             out[0] = b'-';
-            i = 1;
         }
-        out[i..i + int_part.len()].copy_from_slice(int_part);
-        i += int_part.len();
-        if scale > 0 {
-            out[i] = b'.';
-            i += 1;
-            out[i..i + zeros].fill(b'0');
-            i += zeros;
-            out[i..i + frac_digits.len()].copy_from_slice(frac_digits);
+        if scale == 0 {
+            write_fixed(&mut out[neg..], m);
+        } else {
+            // Right to left: the fraction's digits, then what is left of the mantissa.
+            let (int, frac) = out[neg..].split_at_mut(int_len);
+            let rest = write_fixed(&mut frac[1..], m);
+            frac[0] = b'.';
+            write_fixed(int, rest);
         }
         Some(len)
     }
@@ -270,6 +265,33 @@ mod tests {
         assert_eq!(Decimal::parse(b"-9223372036854775809"), None);
         assert_eq!(Decimal::new(1, 0).write(&mut [0u8; 0]), None);
         assert_eq!(Decimal::new(-15, 3).write(&mut [0u8; 5]), None);
+    }
+
+    #[test]
+    fn decimals_write_as_text_arithmetic_does() {
+        // The reference: the mantissa's digits, zero-padded to more than the scale, with the
+        // point inserted `scale` digits from the right.
+        let reference = |m: i64, s: u8| {
+            let digits = format!("{:0>w$}", m.unsigned_abs(), w = usize::from(s) + 1);
+            let (int, frac) = digits.split_at(digits.len() - usize::from(s));
+            let sign = if m < 0 { "-" } else { "" };
+            if s == 0 {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac}")
+            }
+        };
+        let mut buf = [0u8; Decimal::MAX_TEXT_LEN];
+        for m in (-2000..2000).chain([i64::MAX, i64::MIN + 1, 10i64.pow(18), -(10i64.pow(17))]) {
+            for s in [0u8, 1, 2, 3, 4, 8, 18, 19, 20, 21, 40] {
+                let n = Decimal::new(m, s).write(&mut buf).unwrap();
+                assert_eq!(
+                    std::str::from_utf8(&buf[..n]).unwrap(),
+                    reference(m, s),
+                    "{m} {s}"
+                );
+            }
+        }
     }
 
     #[test]

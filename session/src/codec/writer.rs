@@ -11,11 +11,14 @@
 use super::tags;
 use super::value::Decimal;
 use super::SOH;
+use crate::digits::{copy_short, count_digits, write_fixed, write_u64};
 use crate::time::{TimePrecision, TimestampFormatter, UtcTime};
 use thiserror::Error;
 
 /// `tag=` as little-endian bytes of one word and its length, for tags of up to 7 digits.
-#[inline]
+///
+/// Always inlined: the writer's callers pass constant tags, so the loop folds to a constant.
+#[inline(always)]
 fn tag_word(tag: u32) -> Option<(u64, usize)> {
     if tag == 0 || tag > 9_999_999 {
         return None;
@@ -98,7 +101,8 @@ impl<'b> MessageWriter<'b> {
 
     /// Writes `tag=`, lets `value` fill the rest of the buffer and report its length, then
     /// writes SOH: one bounds check per field, and values are formatted straight into place.
-    #[inline]
+    /// Always inlined so that `tag=` of a constant tag is a constant word.
+    #[inline(always)]
     fn field_with(
         &mut self,
         tag: u32,
@@ -146,10 +150,7 @@ impl<'b> MessageWriter<'b> {
     /// carry one, and the caller knows which field it is writing.
     #[inline]
     pub fn bytes(&mut self, tag: u32, value: &[u8]) -> &mut Self {
-        self.field_with(tag, |dst| {
-            dst.get_mut(..value.len())?.copy_from_slice(value);
-            Some(value.len())
-        })
+        self.field_with(tag, |dst| copy_short(dst, value))
     }
 
     /// A string field.
@@ -161,15 +162,20 @@ impl<'b> MessageWriter<'b> {
     /// An unsigned integer field.
     #[inline]
     pub fn uint(&mut self, tag: u32, value: u64) -> &mut Self {
-        let mut b = itoa::Buffer::new();
-        self.bytes(tag, b.format(value).as_bytes())
+        self.field_with(tag, |dst| write_u64(dst, value))
     }
 
     /// A signed integer field.
     #[inline]
     pub fn int(&mut self, tag: u32, value: i64) -> &mut Self {
-        let mut b = itoa::Buffer::new();
-        self.bytes(tag, b.format(value).as_bytes())
+        self.field_with(tag, |dst| {
+            if value < 0 {
+                *dst.first_mut()? = b'-';
+                Some(1 + write_u64(dst.get_mut(1..)?, value.unsigned_abs())?)
+            } else {
+                write_u64(dst, value.unsigned_abs())
+            }
+        })
     }
 
     /// A one-byte char field.
@@ -225,25 +231,19 @@ impl<'b> MessageWriter<'b> {
             return Err(EncodeError::BufferTooSmall { capacity });
         }
         let body_len = self.pos - self.body_start;
-        let mut lb = itoa::Buffer::new();
-        let len_digits = lb.format(body_len).as_bytes();
-        if len_digits.len() > MAX_LEN_DIGITS {
+        let len_digits = count_digits(body_len as u64);
+        if len_digits > MAX_LEN_DIGITS {
             return Err(EncodeError::BodyTooLong { len: body_len });
         }
-        let header_len = 2 + self.begin_string.len() + 1 + 2 + len_digits.len() + 1;
+        let header_len = 2 + self.begin_string.len() + 1 + 2 + len_digits + 1;
         let start = self.body_start - header_len;
-        let mut at = start;
-        for part in [
-            &b"8="[..],
-            self.begin_string,
-            &[SOH],
-            b"9=",
-            len_digits,
-            &[SOH],
-        ] {
-            self.buf[at..at + part.len()].copy_from_slice(part);
-            at += part.len();
-        }
+        let header = &mut self.buf[start..self.body_start];
+        header[..2].copy_from_slice(b"8=");
+        // The header slice was sized for the BeginString, so the copy cannot come up short.
+        let at = 2 + copy_short(&mut header[2..], self.begin_string).unwrap_or(0);
+        header[at..at + 3].copy_from_slice(&[SOH, b'9', b'=']);
+        write_fixed(&mut header[at + 3..at + 3 + len_digits], body_len as u64);
+        header[at + 3 + len_digits] = SOH;
         let sum = super::checksum(&self.buf[start..self.pos]);
         let trailer = [
             b'1',

@@ -5,6 +5,7 @@
 //! second and only the fraction is formatted per message.
 
 use super::UtcTime;
+use crate::digits::write_fixed;
 
 /// The longest timestamp: `YYYYMMDD-HH:MM:SS.nnnnnnnnn`.
 pub const TIMESTAMP_MAX_LEN: usize = 27;
@@ -62,6 +63,7 @@ impl TimestampFormatter {
     /// Writes `t` at `precision` into `out` and returns the bytes written.
     ///
     /// Returns `None` when `out` is shorter than the formatted timestamp.
+    #[inline]
     pub fn format(
         &mut self,
         t: UtcTime,
@@ -79,17 +81,24 @@ impl TimestampFormatter {
         out[..17].copy_from_slice(&self.prefix);
         if digits > 0 {
             out[17] = b'.';
-            let mut frac = t.subsec_nanos() / 10u32.pow(9 - digits as u32);
-            for i in (0..digits).rev() {
-                out[18 + i] = b'0' + (frac % 10) as u8;
-                frac /= 10;
-            }
+            // Constant divisors: a multiply each, where 10^(9 - digits) would be a division.
+            let nanos = u64::from(t.subsec_nanos());
+            let frac = match precision {
+                TimePrecision::Seconds | TimePrecision::Millis => nanos / 1_000_000,
+                TimePrecision::Micros => nanos / 1_000,
+                TimePrecision::Nanos => nanos,
+            };
+            write_fixed(&mut out[18..], frac);
         }
         Some(len)
     }
 }
 
 /// `YYYYMMDD-HH:MM:SS` for whole seconds since the epoch (proleptic Gregorian, years 0..=9999).
+///
+/// Once a second, so kept out of line: `format` stays small enough to inline.
+#[cold]
+#[inline(never)]
 fn civil_prefix(unix_secs: i64) -> [u8; 17] {
     let days = unix_secs.div_euclid(86_400);
     let sod = unix_secs.rem_euclid(86_400);
