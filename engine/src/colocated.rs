@@ -172,6 +172,11 @@ impl<A: Application> Agent for ColocatedAgent<A> {
                 1
             }
         };
+        if work > 0 {
+            // Replies the frames produced leave now, before producer queues, control and
+            // timers: the round trip does not wait behind upkeep.
+            self.core.flush(now, &mut self.reactor);
+        }
         work += self.core.duty(now, &mut self.reactor);
         if work == 0 {
             // Upkeep counts as work only while there is some, so the thread still idles after.

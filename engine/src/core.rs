@@ -320,6 +320,15 @@ impl<A: Application> SessionCore<A> {
                 continue;
             };
             slot.armed = None;
+            // Armed early (see `flush_slot`): the session's real deadline may still be ahead;
+            // the flush that follows arms the wheel for it.
+            if slot
+                .session
+                .poll_timeout()
+                .is_some_and(|due| due > now.mono)
+            {
+                continue;
+            }
             if let Err(e) = slot.session.handle_timeout(now) {
                 self.out.session_error(&slot.session, &e);
             }
@@ -372,13 +381,21 @@ fn flush_slot<A: Application, O: Outlet>(
             out.session_error(&slot.session, &e);
         }
     }
+    // The wheel is re-armed only when the session's deadline moves earlier (or goes away):
+    // every message pushes the heartbeat deadlines later, and re-linking the entry per message
+    // would cost more than the one early wake-up `fire_timers` turns into a re-arm.
     let due = slot.session.poll_timeout();
-    if due != slot.armed {
-        slot.armed = due;
-        let _ = match due {
-            Some(t) => wheel.arm(index, t),
-            None => wheel.cancel(index).map(|_| ()),
-        };
+    match (due, slot.armed) {
+        (Some(d), Some(armed)) if d >= armed => {}
+        (Some(d), _) => {
+            slot.armed = due;
+            let _ = wheel.arm(index, d);
+        }
+        (None, Some(_)) => {
+            slot.armed = None;
+            let _ = wheel.cancel(index);
+        }
+        (None, None) => {}
     }
     if let Err(e) = slot.session.store_mut().flush_if_due(now.utc) {
         out.session_error(&slot.session, &e);

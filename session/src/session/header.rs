@@ -60,7 +60,7 @@ impl<'a> HeaderView<'a> {
 
 /// A header field value to write.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum HVal<'a> {
+enum HVal<'a> {
     Bytes(&'a [u8]),
     Uint(u64),
     Time(UtcTime),
@@ -77,9 +77,15 @@ pub(crate) struct HeaderSpec<'a> {
     pub extra: &'a [(u32, &'a [u8])],
 }
 
-const MAX_HEADER: usize = 32;
+/// Extra header fields kept in order at most; more are dropped (a header has far fewer).
+const MAX_EXTRA: usize = 24;
 
 /// Writes the header after MsgType: the session's own fields plus `spec.extra`, by ascending tag.
+///
+/// The session's own fields are listed in ascending tag order already, so the extras (usually
+/// none) are sorted on their own and merged in: a fresh message writes its four header fields
+/// straight, without building and sorting a list. On equal tags ours come first, as a stable
+/// sort of ours-then-extras would put them.
 #[inline]
 pub(crate) fn write_header(
     w: &mut MessageWriter<'_>,
@@ -88,56 +94,67 @@ pub(crate) fn write_header(
     precision: TimePrecision,
     spec: &HeaderSpec<'_>,
 ) {
-    let mut list: [(u32, HVal<'_>); MAX_HEADER] = [(0, HVal::Uint(0)); MAX_HEADER];
+    let mut extra: [(u32, &[u8]); MAX_EXTRA] = [(0, &[]); MAX_EXTRA];
     let mut n = 0usize;
-    macro_rules! push {
-        ($tag:expr, $v:expr) => {
-            if n < MAX_HEADER {
-                list[n] = ($tag, $v);
-                n += 1;
+    if !spec.extra.is_empty() {
+        for &(tag, v) in spec.extra.iter().take(MAX_EXTRA) {
+            // Insertion into the sorted prefix, after any equal tag: stable.
+            let mut j = n;
+            while j > 0 && extra[j - 1].0 > tag {
+                extra[j] = extra[j - 1];
+                j -= 1;
             }
-        };
-    }
-    push!(MSG_SEQ_NUM, HVal::Uint(spec.seq));
-    if spec.poss_dup {
-        push!(POSS_DUP_FLAG, HVal::Bytes(b"Y"));
-    }
-    push!(SENDER_COMP_ID, HVal::Bytes(cfg.sender_comp_id.as_bytes()));
-    if let Some(v) = &cfg.sender_sub_id {
-        push!(SENDER_SUB_ID, HVal::Bytes(v.as_bytes()));
-    }
-    push!(SENDING_TIME, HVal::Time(spec.sending_time));
-    push!(TARGET_COMP_ID, HVal::Bytes(cfg.target_comp_id.as_bytes()));
-    if let Some(v) = &cfg.target_sub_id {
-        push!(TARGET_SUB_ID, HVal::Bytes(v.as_bytes()));
-    }
-    if let Some(t) = spec.orig_sending_time {
-        push!(ORIG_SENDING_TIME, HVal::Time(t));
-    }
-    if let Some(v) = &cfg.sender_location_id {
-        push!(SENDER_LOCATION_ID, HVal::Bytes(v.as_bytes()));
-    }
-    if let Some(v) = &cfg.target_location_id {
-        push!(TARGET_LOCATION_ID, HVal::Bytes(v.as_bytes()));
-    }
-    for &(tag, v) in spec.extra {
-        push!(tag, HVal::Bytes(v));
-    }
-    let list = &mut list[..n];
-    // Insertion sort: the list is short and nearly sorted, and must stay stable.
-    for i in 1..list.len() {
-        let mut j = i;
-        while j > 0 && list[j - 1].0 > list[j].0 {
-            list.swap(j - 1, j);
-            j -= 1;
+            extra[j] = (tag, v);
+            n += 1;
         }
     }
-    for &(tag, v) in list.iter() {
+    let mut rest = &extra[..n];
+    let mut put = |w: &mut MessageWriter<'_>, tag: u32, v: HVal<'_>| {
+        while let Some((&(t, b), more)) = rest.split_first() {
+            if t >= tag {
+                break;
+            }
+            w.bytes(t, b);
+            rest = more;
+        }
         match v {
             HVal::Bytes(b) => w.bytes(tag, b),
             HVal::Uint(u) => w.uint(tag, u),
             HVal::Time(t) => w.timestamp(tag, fmt, t, precision),
         };
+    };
+    put(w, MSG_SEQ_NUM, HVal::Uint(spec.seq));
+    if spec.poss_dup {
+        put(w, POSS_DUP_FLAG, HVal::Bytes(b"Y"));
+    }
+    put(
+        w,
+        SENDER_COMP_ID,
+        HVal::Bytes(cfg.sender_comp_id.as_bytes()),
+    );
+    if let Some(v) = &cfg.sender_sub_id {
+        put(w, SENDER_SUB_ID, HVal::Bytes(v.as_bytes()));
+    }
+    put(w, SENDING_TIME, HVal::Time(spec.sending_time));
+    put(
+        w,
+        TARGET_COMP_ID,
+        HVal::Bytes(cfg.target_comp_id.as_bytes()),
+    );
+    if let Some(v) = &cfg.target_sub_id {
+        put(w, TARGET_SUB_ID, HVal::Bytes(v.as_bytes()));
+    }
+    if let Some(t) = spec.orig_sending_time {
+        put(w, ORIG_SENDING_TIME, HVal::Time(t));
+    }
+    if let Some(v) = &cfg.sender_location_id {
+        put(w, SENDER_LOCATION_ID, HVal::Bytes(v.as_bytes()));
+    }
+    if let Some(v) = &cfg.target_location_id {
+        put(w, TARGET_LOCATION_ID, HVal::Bytes(v.as_bytes()));
+    }
+    for &(t, b) in rest {
+        w.bytes(t, b);
     }
 }
 

@@ -105,6 +105,13 @@ impl TxBuf {
             match w.finish() {
                 Ok(r) => {
                     let len = r.len();
+                    if self.start == end {
+                        // Nothing pending before it: the stream starts where the writer put
+                        // the message (after the unused part of its header gap), no move.
+                        self.start = end + r.start;
+                        self.end = end + r.end;
+                        return Ok(self.start..self.end);
+                    }
                     self.buf.copy_within(end + r.start..end + r.end, end);
                     self.end = end + len;
                     return Ok(end..end + len);
