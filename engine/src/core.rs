@@ -484,3 +484,6 @@ fn handle_one<A: Application>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
