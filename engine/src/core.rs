@@ -24,7 +24,7 @@ use std::time::Duration;
 /// resend streams from the journal across cycles instead of piling up in the socket's queue.
 const MAX_FLUSH_PER_CYCLE: usize = 256 * 1024;
 /// Journal pages dirtied ahead of the appends per idle duty cycle and session.
-const PREPARE_PAGES_PER_IDLE_CYCLE: usize = 64;
+const PREPARE_PAGES_PER_IDLE_CYCLE: usize = 8;
 /// Messages taken from one producer queue per duty cycle: a busy producer cannot starve the
 /// sockets.
 const MAX_HANDLE_MESSAGES_PER_CYCLE: usize = 64;

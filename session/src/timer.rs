@@ -24,45 +24,64 @@ pub enum TimerKind {
 const KINDS: usize = 5;
 
 /// One optional deadline per [`TimerKind`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// Kept as plain nanoseconds with `u64::MAX` for "not armed": the engine asks for the earliest
+/// deadline every duty cycle, and the minimum of five integers is a few branch-free compares
+/// where five `Option`s were a loop of tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timers {
-    at: [Option<MonoTime>; KINDS],
+    at: [u64; KINDS],
+}
+
+const UNARMED: u64 = u64::MAX;
+
+impl Default for Timers {
+    fn default() -> Self {
+        Timers {
+            at: [UNARMED; KINDS],
+        }
+    }
 }
 
 impl Timers {
-    /// Sets (or moves) the deadline of `kind`.
+    /// Sets (or moves) the deadline of `kind`. A deadline at the end of time (`u64::MAX`
+    /// nanoseconds) is one never reached, the same as not arming it.
     #[inline]
     pub fn arm(&mut self, kind: TimerKind, at: MonoTime) {
-        self.at[kind as usize] = Some(at);
+        self.at[kind as usize] = at.0;
     }
 
     /// Clears the deadline of `kind`.
     #[inline]
     pub fn cancel(&mut self, kind: TimerKind) {
-        self.at[kind as usize] = None;
+        self.at[kind as usize] = UNARMED;
     }
 
     /// Clears every deadline.
     pub fn cancel_all(&mut self) {
-        self.at = [None; KINDS];
+        self.at = [UNARMED; KINDS];
     }
 
     /// The deadline of `kind`, if armed.
     #[inline]
     pub fn get(&self, kind: TimerKind) -> Option<MonoTime> {
-        self.at[kind as usize]
+        let t = self.at[kind as usize];
+        (t != UNARMED).then_some(MonoTime(t))
     }
 
     /// Whether `kind` is armed and due at `now`.
     #[inline]
     pub fn expired(&self, kind: TimerKind, now: MonoTime) -> bool {
-        self.at[kind as usize].is_some_and(|t| t <= now)
+        let t = self.at[kind as usize];
+        t != UNARMED && t <= now.0
     }
 
     /// The earliest armed deadline.
     #[inline]
     pub fn earliest(&self) -> Option<MonoTime> {
-        self.at.iter().flatten().min().copied()
+        let [a, b, c, d, e] = self.at;
+        let t = a.min(b).min(c).min(d).min(e);
+        (t != UNARMED).then_some(MonoTime(t))
     }
 }
 

@@ -375,7 +375,9 @@ impl Journal {
     /// `max_pages` pages ahead of the appends, so that neither a roll nor a first write to a
     /// page lands on the message path. Returns the work done (0: nothing left to do).
     pub fn prepare(&mut self, now: UtcTime, max_pages: usize) -> Result<usize, JournalError> {
-        if !self.is_writable() {
+        if !self.is_writable()
+            || (self.out.is_idle() && (!self.config.journal_inbound || self.inbound.is_idle()))
+        {
             return Ok(0);
         }
         let ns = self.new_segment();

@@ -35,6 +35,9 @@ pub(crate) struct SegmentLog {
     next_number: u64,
     /// The next segment, made ahead by [`SegmentLog::prepare`] so that the roll is a swap.
     spare: Option<Segment>,
+    /// While the active segment's write position is below this, [`SegmentLog::prepare`] has
+    /// nothing to do: the idle duty cycles that call it pay one comparison.
+    idle_until: usize,
 }
 
 /// Reads a record the journal itself wrote and indexed: bounds-checked, not re-checksummed.
@@ -63,6 +66,7 @@ impl SegmentLog {
             segments: VecDeque::new(),
             next_number: 1,
             spare: None,
+            idle_until: 0,
         }
     }
 
@@ -181,6 +185,7 @@ impl SegmentLog {
         };
         self.segments.push_back(seg);
         self.next_number = number + 1;
+        self.idle_until = 0;
         Ok(())
     }
 
@@ -217,10 +222,19 @@ impl SegmentLog {
         Ok(deleted)
     }
 
+    /// Whether [`SegmentLog::prepare`] would find nothing to do: one comparison, so that the
+    /// caller can skip building its arguments.
+    #[inline]
+    pub(crate) fn is_idle(&self) -> bool {
+        self.segments
+            .back()
+            .map_or(true, |a| a.end < self.idle_until)
+    }
+
     /// Idle-time upkeep: once the active segment is half full, creates the next one (without
     /// faulting its pages in); then dirties up to `max_pages` pages ahead of the appends, in
-    /// the active segment first, then in the spare. Returns the pages touched plus one if a
-    /// segment was created, so an idle strategy can tell whether there was work.
+    /// the active segment first, then at the start of the spare. Returns the pages touched plus
+    /// one if a segment was created, so an idle strategy can tell whether there was work.
     pub(crate) fn prepare(
         &mut self,
         now: i64,
@@ -230,6 +244,9 @@ impl SegmentLog {
         let Some(active) = self.segments.back() else {
             return Ok(0);
         };
+        if active.end < self.idle_until {
+            return Ok(0);
+        }
         let mut work = 0;
         let half_full = active.end * 2 >= active.size();
         if half_full && self.spare.is_none() && self.next_number < MAX_SEGMENT_NUMBER {
@@ -255,11 +272,23 @@ impl SegmentLog {
         if let (Some(spare), true) = (self.spare.as_mut(), left > 0) {
             work += spare.pretouch(left);
         }
+        if self.prepared() {
+            // Nothing more until the appends use up a page of the window or reach half way.
+            if let Some(active) = self.segments.back() {
+                let spare_due = if self.spare.is_some() || self.next_number >= MAX_SEGMENT_NUMBER {
+                    usize::MAX
+                } else {
+                    active.size().div_ceil(2)
+                };
+                self.idle_until = active.pretouch_due_at().min(spare_due);
+            }
+        }
         Ok(work)
     }
 
     /// Deletes the spare segment (before a reset: it belongs to the old epoch).
     pub(crate) fn discard_spare(&mut self) -> Result<(), JournalError> {
+        self.idle_until = 0;
         if let Some(spare) = self.spare.take() {
             std::fs::remove_file(&spare.path)
                 .map_err(|e| JournalError::io("delete spare segment", &spare.path, e))?;
@@ -270,8 +299,8 @@ impl SegmentLog {
     /// Whether [`SegmentLog::prepare`] has nothing left to do for now.
     pub(crate) fn prepared(&self) -> bool {
         self.segments.back().map_or(true, |a| {
-            a.fully_touched()
-                && (a.end * 2 < a.size() || self.spare.as_ref().is_some_and(|s| s.fully_touched()))
+            a.touched_ahead()
+                && (a.end * 2 < a.size() || self.spare.as_ref().is_some_and(|s| s.touched_ahead()))
         })
     }
 

@@ -96,6 +96,13 @@ pub(crate) struct Segment {
     pub touched_to: usize,
 }
 
+/// The page size pretouching steps by.
+const PAGE: usize = 4096;
+
+/// How far ahead of the appends pretouching dirties pages: 1 MiB, a few thousand typical
+/// messages, far more than arrive between two idle duty cycles.
+pub(crate) const PRETOUCH_AHEAD: usize = 1 << 20;
+
 pub(crate) fn fault_to_error(
     path: &Path,
     base: u64,
@@ -252,19 +259,24 @@ impl Segment {
         self.map.bytes().len()
     }
 
-    /// Dirties up to `max_pages` pages past the write position, so that the appends that
-    /// reach them take no page fault (a first write to a page of a file mapping faults, and on
-    /// a disk file system the fault also reserves the block: microseconds, not nanoseconds).
-    /// Only bytes past the last published record are written, and with the zero they hold.
+    /// Dirties up to `max_pages` pages past the write position, and never more than
+    /// [`PRETOUCH_AHEAD`] bytes beyond it, so that the appends that reach them take no page
+    /// fault (a first write to a page of a file mapping faults, and on a disk file system the
+    /// fault also reserves the block: microseconds, not nanoseconds). Only bytes past the last
+    /// published record are written, and with the zero they hold.
+    ///
+    /// Bounded ahead because every fault taken here stalls an idle duty cycle: touching a
+    /// whole segment up front is thousands of faults in a row while messages wait, where a
+    /// window ahead of the appends costs one fault every few dozen messages.
     pub(crate) fn pretouch(&mut self, max_pages: usize) -> usize {
-        const PAGE: usize = 4096;
         let end = self.end;
         let Some(buf) = self.map.bytes_mut() else {
             return 0;
         };
+        let limit = buf.len().min(end.saturating_add(PRETOUCH_AHEAD));
         let mut p = self.touched_to.max(end.div_ceil(PAGE) * PAGE);
         let mut n = 0;
-        while n < max_pages && p < buf.len() {
+        while n < max_pages && p < limit {
             buf[p] = 0;
             p += PAGE;
             n += 1;
@@ -273,9 +285,20 @@ impl Segment {
         n
     }
 
-    /// Whether pretouching has reached the end of the segment.
-    pub(crate) fn fully_touched(&self) -> bool {
-        self.touched_to >= self.size()
+    /// Whether pretouching has reached as far as it goes for now (the window ahead of the
+    /// appends, or the end of the segment).
+    pub(crate) fn touched_ahead(&self) -> bool {
+        self.touched_to >= self.size().min(self.end.saturating_add(PRETOUCH_AHEAD))
+    }
+
+    /// The write position past which [`Segment::pretouch`] has work again: one page of the
+    /// window used up.
+    pub(crate) fn pretouch_due_at(&self) -> usize {
+        if self.touched_to >= self.size() {
+            usize::MAX
+        } else {
+            (self.touched_to + PAGE).saturating_sub(PRETOUCH_AHEAD)
+        }
     }
 
     /// Writes a record at `end`, or returns `None` if it does not fit (the caller rolls).

@@ -358,3 +358,48 @@ fn prepare_makes_the_next_segment_and_rolls_into_it() {
     let old = Journal::inspect(&archive).unwrap();
     assert_eq!(old.range(1, u64::MAX).count() as u64, seq + 200);
 }
+
+#[test]
+fn prepare_touches_a_window_ahead_of_the_appends_and_then_stays_idle() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = config(d.path()).segment_size(64 << 20);
+    let mut j = Journal::open(cfg, T0).unwrap();
+    append_range(&mut j, 1, 10);
+    // The window ahead (1 MiB, 256 pages), not the whole 64 MiB segment (16,384 pages).
+    let mut pages = 0;
+    loop {
+        let n = j.prepare(T0, 8).unwrap();
+        assert!(n <= 8, "at most the pages asked for per call");
+        if n == 0 {
+            break;
+        }
+        pages += n;
+    }
+    assert!((250..=260).contains(&pages), "{pages} pages touched");
+    assert!(j.is_prepared());
+    assert_eq!(
+        j.prepare(T0, 8).unwrap(),
+        0,
+        "idle until the appends move on"
+    );
+    // A few more messages use up no page of the window's slack: still idle.
+    append_range(&mut j, 11, 12);
+    assert_eq!(j.prepare(T0, 8).unwrap(), 0);
+    // Appends past a page of the window: the window moves with them, a page at a time.
+    let mut seq = 13;
+    while j.stats(Direction::Outbound).bytes_used < 64 << 10 {
+        append_range(&mut j, seq, seq);
+        seq += 1;
+    }
+    let mut more = 0;
+    while let n @ 1.. = j.prepare(T0, 8).unwrap() {
+        more += n;
+    }
+    assert!(
+        (14..=18).contains(&more),
+        "{more} pages for 64 KiB of appends"
+    );
+    for s in 1..seq {
+        assert_eq!(j.get(s), Some(&message(s)[..]), "seq {s}");
+    }
+}
