@@ -25,6 +25,9 @@ pub struct RunSettings {
     pub rate: Option<f64>,
     /// Orders outstanding at once in throughput mode.
     pub window: u64,
+    /// Rounds the measured messages are split into, the contenders taking turns (the whole
+    /// run's figure; each round's settings carry the same).
+    pub rounds: u64,
     /// Acceptor on a thread of the bench process instead of a process of its own.
     pub threads: bool,
     /// What spinning threads do when idle.

@@ -20,6 +20,7 @@ mod process;
 mod progress;
 mod quickfix;
 mod report;
+mod rounds;
 mod spinfix;
 mod tcp;
 
@@ -62,6 +63,10 @@ pub struct BenchArgs {
     /// Measure throughput (orders per second with a window) instead of latency.
     #[arg(long)]
     pub throughput: bool,
+    /// Rounds each implementation's messages are split into, the implementations taking turns
+    /// (a drifting machine then weighs on all of them alike).
+    #[arg(long, default_value_t = 5)]
+    pub rounds: u64,
     /// Orders outstanding at once in throughput mode.
     #[arg(long, default_value_t = 64)]
     pub window: u64,
@@ -178,6 +183,7 @@ fn bench(args: BenchArgs) -> Result<ExitCode, BenchError> {
         warmup: args.warmup,
         rate: args.rate,
         window: args.window,
+        rounds: args.rounds,
         threads: args.threads,
         idle,
         cores,
@@ -211,33 +217,63 @@ fn bench(args: BenchArgs) -> Result<ExitCode, BenchError> {
     } else {
         "latency"
     };
-    let mut results = Vec::new();
+    let plan = rounds::RoundPlan::new(args.rounds, &settings);
+    let mut settings = settings;
+    settings.rounds = plan.rounds;
+    // Per contender: what its rounds measured so far; `None` once it failed.
+    let mut latency: Vec<Option<Option<contender::LatencyRun>>> =
+        contenders.iter().map(|_| Some(None)).collect();
+    let mut throughput: Vec<Option<Option<contender::ThroughputRun>>> =
+        contenders.iter().map(|_| Some(None)).collect();
     let mut failed = false;
-    for c in contenders.iter_mut() {
-        if interrupt::requested() {
-            break;
-        }
-        let name = c.name();
-        eprintln!("running {name} {mode}...");
-        let probe = Probe::new(
-            format!("{name} {mode}"),
-            settings.messages,
-            &interrupt::INTERRUPTED,
-        );
-        let outcome = if args.throughput {
-            c.run_throughput(&settings, probe)
-                .map(|r| Measured::throughput(name, r))
-        } else {
-            c.run_latency(&settings, probe)
-                .map(|r| Measured::latency(name, r))
-        };
-        match outcome {
-            Ok(m) => results.push(m),
-            Err(e) => {
+    'rounds: for round in 0..plan.rounds {
+        let round_settings = plan.round(round, &settings);
+        for (i, c) in contenders.iter_mut().enumerate() {
+            if interrupt::requested() {
+                break 'rounds;
+            }
+            if latency[i].is_none() || throughput[i].is_none() {
+                continue;
+            }
+            let name = c.name();
+            eprintln!(
+                "running {name} {mode} (round {} of {})...",
+                round + 1,
+                plan.rounds
+            );
+            let probe = Probe::new(
+                format!("{name} {mode}"),
+                round_settings.messages,
+                &interrupt::INTERRUPTED,
+            );
+            let outcome = if args.throughput {
+                c.run_throughput(&round_settings, probe).map(|r| {
+                    let acc = throughput[i].take().flatten();
+                    throughput[i] = Some(Some(rounds::merge_throughput(acc, r)));
+                })
+            } else {
+                c.run_latency(&round_settings, probe).and_then(|r| {
+                    let acc = latency[i].take().flatten();
+                    latency[i] = Some(Some(rounds::merge_latency(name, acc, r)?));
+                    Ok(())
+                })
+            };
+            if let Err(e) = outcome {
                 failed = true;
                 eprintln!("error: {e}");
                 notices.push(format!("{name} failed: {e}"));
+                latency[i] = None;
+                throughput[i] = None;
             }
+        }
+    }
+    let mut results = Vec::new();
+    for (i, c) in contenders.iter().enumerate() {
+        if let Some(Some(run)) = latency[i].take() {
+            results.push(Measured::latency(c.name(), run));
+        }
+        if let Some(Some(run)) = throughput[i].take() {
+            results.push(Measured::throughput(c.name(), run));
         }
     }
     let _ = std::fs::remove_dir_all(&work_dir);

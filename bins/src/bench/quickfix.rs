@@ -313,6 +313,7 @@ mod tests {
             warmup: 0,
             rate: None,
             window: 8,
+            rounds: 1,
             threads: false,
             idle: IdleStrategy::Backoff,
             cores: CorePlan::from_cores(false, &[0, 1]),

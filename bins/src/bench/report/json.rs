@@ -34,6 +34,7 @@ pub fn line(m: &Measured, s: &RunSettings) -> String {
     }
     o.int("messages", s.messages);
     o.int("warmup", s.warmup);
+    o.int("rounds", s.rounds);
     match s.rate {
         Some(r) => o.num("rate", r),
         None => o.raw("rate", "null"),

@@ -136,12 +136,27 @@ pub(crate) mod fixtures {
             warmup: 100,
             rate: None,
             window: 64,
+            rounds: 1,
             threads: false,
             idle: IdleStrategy::Spin,
             cores: CorePlan::from_cores(false, &[0, 1]),
             validate: false,
             dictionary: None,
             work_dir: PathBuf::from("/tmp"),
+        }
+    }
+
+    /// A latency run whose 1,000 samples are `base_ns` plus a spread up to 3x.
+    pub fn latency_run(base_ns: u64) -> LatencyRun {
+        let mut hist = new_latency("tcp").unwrap();
+        for i in 0..1000u64 {
+            hist.record(base_ns + i * base_ns / 500).unwrap();
+        }
+        LatencyRun {
+            hist,
+            interrupted: false,
+            bytes: (201, 221),
+            shape: "2 processes".into(),
         }
     }
 

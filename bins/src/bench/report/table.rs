@@ -19,13 +19,14 @@ pub fn render(results: &[Measured], s: &RunSettings, notices: &[String]) -> Stri
             None => "back-to-back".to_string(),
         };
         format!(
-            "latency: {} NewOrderSingle -> ExecutionReport round trips after {} warm-up, {pace}",
-            s.messages, s.warmup
+            "latency: {} NewOrderSingle -> ExecutionReport round trips ({} warm-up), {pace}, \
+             in {} rounds taken in turn",
+            s.messages, s.warmup, s.rounds
         )
     } else {
         format!(
-            "throughput: {} orders after {} warm-up, window {}",
-            s.messages, s.warmup, s.window
+            "throughput: {} orders ({} warm-up), window {}, in {} rounds taken in turn",
+            s.messages, s.warmup, s.window, s.rounds
         )
     };
     let _ = writeln!(out, "spinfix bench — {mode}");
