@@ -236,7 +236,11 @@ impl<A: Application> SessionCore<A> {
         }
     }
 
+    #[inline]
     fn drain_producers(&mut self, now: Now) -> usize {
+        if self.producers.is_empty() {
+            return 0;
+        }
         let mut work = 0;
         for (idx, rx) in &self.producers {
             let Some(slot) = self.slots.get_mut(*idx) else {
@@ -337,13 +341,52 @@ impl<A: Application> SessionCore<A> {
     }
 }
 
-/// Writes a session's pending bytes, then acts on its events, until both are quiet.
+/// A session's share of a flush: its output and events when it has any, then its wheel entry
+/// and its journal's time-based flush.
+///
+/// Every duty cycle flushes every session, busy or not, so the quiet case stays inline and
+/// small (a few loads and compares); the output loop is out of line.
+#[inline]
 fn flush_slot<A: Application, O: Outlet>(
     slot: &mut SessionSlot,
     index: usize,
     outlet: &mut O,
     app: &mut A,
     wheel: &mut TimerWheel,
+    now: Now,
+    out: &EventOut,
+) {
+    if slot.refuse || slot.pending_reset || slot.session.has_output() {
+        flush_output(slot, index, outlet, app, now, out);
+    }
+    // The wheel is re-armed only when the session's deadline moves earlier (or goes away):
+    // every message pushes the heartbeat deadlines later, and re-linking the entry per message
+    // would cost more than the one early wake-up `fire_timers` turns into a re-arm.
+    let due = slot.session.poll_timeout();
+    match (due, slot.armed) {
+        (Some(d), Some(armed)) if d >= armed => {}
+        (Some(d), _) => {
+            slot.armed = due;
+            let _ = wheel.arm(index, d);
+        }
+        (None, Some(_)) => {
+            slot.armed = None;
+            let _ = wheel.cancel(index);
+        }
+        (None, None) => {}
+    }
+    if let Err(e) = slot.session.store_mut().flush_if_due(now.utc) {
+        out.session_error(&slot.session, &e);
+    }
+}
+
+/// Writes a session's pending bytes, then acts on its events, until both are quiet.
+#[inline(never)]
+fn flush_output<A: Application, O: Outlet>(
+    slot: &mut SessionSlot,
+    index: usize,
+    outlet: &mut O,
+    app: &mut A,
     now: Now,
     out: &EventOut,
 ) {
@@ -380,25 +423,6 @@ fn flush_slot<A: Application, O: Outlet>(
         if let Err(e) = slot.session.reset_sequence_numbers(now) {
             out.session_error(&slot.session, &e);
         }
-    }
-    // The wheel is re-armed only when the session's deadline moves earlier (or goes away):
-    // every message pushes the heartbeat deadlines later, and re-linking the entry per message
-    // would cost more than the one early wake-up `fire_timers` turns into a re-arm.
-    let due = slot.session.poll_timeout();
-    match (due, slot.armed) {
-        (Some(d), Some(armed)) if d >= armed => {}
-        (Some(d), _) => {
-            slot.armed = due;
-            let _ = wheel.arm(index, d);
-        }
-        (None, Some(_)) => {
-            slot.armed = None;
-            let _ = wheel.cancel(index);
-        }
-        (None, None) => {}
-    }
-    if let Err(e) = slot.session.store_mut().flush_if_due(now.utc) {
-        out.session_error(&slot.session, &e);
     }
 }
 

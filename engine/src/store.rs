@@ -18,6 +18,7 @@ pub enum EngineStore {
 
 impl EngineStore {
     /// Flushes a journal whose durability policy is time-based, once per duty cycle.
+    #[inline]
     pub fn flush_if_due(&mut self, now: UtcTime) -> Result<(), JournalError> {
         match self {
             EngineStore::Memory(_) => Ok(()),

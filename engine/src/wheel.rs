@@ -57,6 +57,10 @@ pub struct TimerWheel {
     /// The tick polled last: every bucket before it holds no due entry.
     cursor: u64,
     armed: usize,
+    /// No armed entry is due before this (nanoseconds): a lower bound, lowered by `arm` and
+    /// raised to the exact minimum when a poll past it finds nothing. Most duty cycles poll
+    /// long before any deadline, and this makes such a poll one comparison.
+    earliest: u64,
 }
 
 impl TimerWheel {
@@ -88,6 +92,7 @@ impl TimerWheel {
             entries: vec![idle; capacity].into_boxed_slice(),
             cursor: start.0 / tick_ns,
             armed: 0,
+            earliest: u64::MAX,
         })
     }
 
@@ -129,6 +134,7 @@ impl TimerWheel {
         }
         self.heads[bucket as usize] = id as u32;
         self.armed += 1;
+        self.earliest = self.earliest.min(deadline.0);
         Ok(())
     }
 
@@ -143,10 +149,32 @@ impl TimerWheel {
     /// Call it in a loop each duty cycle. The caller may arm and cancel between calls (a fired
     /// session usually re-arms at once); an id re-armed for a deadline still `<= now` fires again.
     pub fn poll(&mut self, now: MonoTime) -> Option<usize> {
-        if self.armed == 0 {
-            self.cursor = self.cursor.max(now.0 / self.tick_ns);
+        if now.0 < self.earliest {
+            // Nothing can be due. The cursor stays behind; the first poll past the bound walks
+            // the buckets in between (at most one revolution), as a late poll would.
             return None;
         }
+        if self.armed == 0 {
+            self.cursor = self.cursor.max(now.0 / self.tick_ns);
+            self.earliest = u64::MAX;
+            return None;
+        }
+        let found = self.walk(now);
+        if found.is_none() {
+            // The bound was stale (its entry was cancelled or moved later): make it exact.
+            self.earliest = self
+                .entries
+                .iter()
+                .filter(|e| e.armed)
+                .map(|e| e.deadline)
+                .min()
+                .unwrap_or(u64::MAX);
+        }
+        found
+    }
+
+    /// Walks the buckets from the cursor up to `now` for an entry due at `now`.
+    fn walk(&mut self, now: MonoTime) -> Option<usize> {
         let now_tick = now.0 / self.tick_ns;
         let slots = self.mask + 1;
         loop {

@@ -168,3 +168,30 @@ fn matches_a_naive_model_under_random_operations() {
     }
     assert!(fired > 5_000, "only {fired} fired");
 }
+
+#[test]
+fn polls_before_every_deadline_find_nothing_and_stale_bounds_heal() {
+    let mut w = wheel(64);
+    w.arm(1, MonoTime(100 * MS)).unwrap();
+    for t in [0, 1, 50 * MS, 100 * MS - 1] {
+        assert!(drain(&mut w, t).is_empty(), "{t}");
+    }
+    // The earliest entry moves later: the bound it left behind is stale, not wrong.
+    w.arm(1, MonoTime(300 * MS)).unwrap();
+    w.arm(2, MonoTime(200 * MS)).unwrap();
+    assert!(drain(&mut w, 150 * MS).is_empty());
+    assert_eq!(drain(&mut w, 200 * MS), [2]);
+    assert!(drain(&mut w, 299 * MS).is_empty());
+    // Polled long after: several revolutions of the wheel went by unpolled.
+    w.arm(3, MonoTime(5_000 * MS)).unwrap();
+    let mut fired = drain(&mut w, 10_000 * MS);
+    fired.sort_unstable();
+    assert_eq!(fired, [1, 3]);
+    assert!(w.is_empty());
+    // A cancelled entry leaves nothing due behind it.
+    w.arm(4, MonoTime(10_100 * MS)).unwrap();
+    w.cancel(4).unwrap();
+    assert!(drain(&mut w, 20_000 * MS).is_empty());
+    w.arm(5, MonoTime(20_001 * MS)).unwrap();
+    assert_eq!(drain(&mut w, 20_001 * MS), [5]);
+}

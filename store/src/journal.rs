@@ -397,6 +397,7 @@ impl Journal {
 
     /// Flushes if the periodic policy's interval has passed since the last flush: for an
     /// engine to call when idle, so a quiet session's last messages do not wait for the next.
+    #[inline]
     pub fn flush_if_due(&mut self, now: UtcTime) -> Result<(), JournalError> {
         if let Durability::Periodic { interval, .. } = self.config.durability {
             let due = now.0.saturating_sub(self.last_flush)

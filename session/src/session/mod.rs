@@ -211,6 +211,13 @@ impl<S: MessageStore> Session<S> {
         }
     }
 
+    /// Whether there is anything to drain: bytes to transmit (a resend in progress counts) or
+    /// events. A duty cycle asks every session each time, so it is three loads.
+    #[inline]
+    pub fn has_output(&self) -> bool {
+        !self.tx.is_empty() || self.replay.is_some() || !self.events.is_empty()
+    }
+
     /// Whether the Logon exchange has completed on the current connection.
     pub fn is_logged_on(&self) -> bool {
         self.flags.connected && self.flags.received_logon && self.flags.sent_logon
