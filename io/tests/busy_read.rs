@@ -46,3 +46,42 @@ fn frames_and_closes_come_through_busy_reads() {
             .any(|e| matches!(e, ConnectionEvent::Lost { .. }))
     });
 }
+
+#[test]
+fn output_queued_behind_a_full_socket_is_written_by_busy_reads() {
+    use std::io::Read;
+    let mut node = Node::new();
+    node.r.set_busy_read(true);
+    let cfg = AcceptorConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        vec![SessionKey::new("FIX.4.4", "SERVER", "CLIENT1")],
+    );
+    let h = node.r.add_acceptor(cfg).unwrap();
+    let session = h.sessions[0];
+    let mut c = client(h.local_addr);
+    c.write_all(&logon("CLIENT1", "SERVER")).unwrap();
+    spin_until(&mut node, "the logon", |r| r.frames.len() == 1);
+    // More than the socket buffers hold while the client does not read: the rest is queued.
+    let chunk = vec![b'x'; 64 * 1024];
+    let total = 3 * 1024 * 1024;
+    for _ in 0..total / chunk.len() {
+        node.r.send(session, &chunk).unwrap();
+    }
+    c.set_read_timeout(Some(Duration::from_millis(1))).unwrap();
+    let mut got = 0usize;
+    let mut buf = vec![0u8; 256 * 1024];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while got < total {
+        assert!(Instant::now() < deadline, "{got} of {total} bytes arrived");
+        node.r
+            .poll(node.now, Some(Duration::ZERO), &mut node.rec)
+            .unwrap();
+        match c.read(&mut buf) {
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(got, total);
+}
