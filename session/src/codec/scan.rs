@@ -53,15 +53,17 @@ pub(crate) fn word_tag(w: u64) -> Option<(u32, usize)> {
             None
         };
     }
-    let x = (w as u32 ^ 0x3030_3030) & (u32::MAX >> (32 - 8 * k));
+    let x = w as u32 ^ 0x3030_3030;
+    // Right-align the tag's bytes: the `=` and what follows shift out, zero bytes (digit 0)
+    // shift in, so one shift both masks and aligns.
+    let v = x << (32 - 8 * k);
     // Digits became 0..=9: no high nibble, and adding 6 does not make one. A carry out of an
     // invalid byte only reaches later bytes, so the test can fail but never wrongly pass.
-    if (x | x.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 || x & 0xff == 0 {
+    if (v | v.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 || x & 0xff == 0 {
         return None;
     }
-    // Right-align the digits (leading zero bytes), then combine adjacent digits into pairs
-    // and pairs into the number. Every byte is a digit, so no byte needs masking first.
-    let v = x << (32 - 8 * k);
+    // Combine adjacent digits into pairs and pairs into the number. Every byte is a digit, so
+    // no byte needs masking first.
     let v = v.wrapping_mul(10 << 8 | 1) >> 8;
     let v = (v & 0x00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16;
     Some((v, k))

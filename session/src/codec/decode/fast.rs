@@ -4,7 +4,10 @@
 //! then read in 64-byte blocks: a block's SOH positions become one bitmask (eight independent
 //! word tests, no branches), and each set bit closes a field. So where a field ends does not
 //! wait on the previous field's loads, only on a bit scan of a mask already in a register,
-//! and the fields' tag conversions overlap in the pipeline. A field's tag comes from one word
+//! and the fields' tag conversions overlap in the pipeline. The last block ends with the body
+//! and overlaps the one before (its mask shifted past the bytes already read), so every block
+//! takes the same loop: a separate loop for the remainder cost twice the instructions per word
+//! and a second copy of the field code. A field's tag comes from one word
 //! load at its start (a digit check and a multiply-shift conversion, no loop); every field
 //! before the trailer starts at least eight bytes before the end, so that load never runs off
 //! the frame.
@@ -51,29 +54,19 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
         slots: fields.iter_mut(),
         start: 0,
     };
-    let mut blocks = body.chunks_exact(64);
-    let mut base = 0usize;
-    for block in &mut blocks {
-        let mut mask = 0u64;
-        for (j, word) in block.chunks_exact(8).enumerate() {
-            mask |= soh_bits(word_at(word)?) << (8 * j);
+    if let Some(last) = body.len().checked_sub(64) {
+        // Every block is 64 bytes: the last one ends with the body and overlaps the one before,
+        // its mask shifted past the bytes already read. One loop, one copy of the field code.
+        let mut base = 0usize;
+        while base < body.len() {
+            let at = base.min(last);
+            let mask = block_mask(body.get(at..)?.first_chunk::<64>()?) >> (base - at);
+            fields_out.close_all(base, mask)?;
+            base += 64;
         }
-        fields_out.close_all(base, mask)?;
-        base += 64;
+    } else {
+        fields_out.close_all(0, short_mask(body)?)?;
     }
-    let tail = blocks.remainder();
-    let mut mask = 0u64;
-    let mut words = tail.chunks_exact(8);
-    for (j, word) in (&mut words).enumerate() {
-        mask |= soh_bits(word_at(word)?) << (8 * j);
-    }
-    let rest = words.remainder().len();
-    if rest > 0 {
-        // The last `rest` bytes of the body, from the word that ends with them.
-        let last = u64::from_le_bytes(*body.last_chunk::<8>()?) >> (8 * (8 - rest));
-        mask |= soh_bits(last) << (tail.len() - rest);
-    }
-    fields_out.close_all(base, mask)?;
     // The slots used, counted from those left rather than kept in a counter.
     let (n, start) = (slot_count - fields_out.slots.len(), fields_out.start);
     if start != body_end || n < 3 {
@@ -102,6 +95,35 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
     Some(n + 1)
 }
 
+/// Bit i set when byte i of the block is SOH.
+#[inline(always)]
+fn block_mask(block: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (j, word) in block.chunks_exact(8).enumerate() {
+        if let Some(w) = word_at(word) {
+            mask |= soh_bits(w) << (8 * j);
+        }
+    }
+    mask
+}
+
+/// [`block_mask`] of a body shorter than a block: whole words, then the word that ends the
+/// body shifted past the bytes already read.
+#[cold]
+fn short_mask(body: &[u8]) -> Option<u64> {
+    let mut mask = 0u64;
+    let mut words = body.chunks_exact(8);
+    for (j, word) in (&mut words).enumerate() {
+        mask |= soh_bits(word_at(word)?) << (8 * j);
+    }
+    let rest = words.remainder().len();
+    if rest > 0 {
+        let last = u64::from_le_bytes(*body.last_chunk::<8>()?) >> (8 * (8 - rest));
+        mask |= soh_bits(last) << (body.len() - rest);
+    }
+    Some(mask)
+}
+
 /// The fields found so far and where the next one starts.
 struct Fields<'f, 'a> {
     frame: &'a [u8],
@@ -125,8 +147,10 @@ impl Fields<'_, '_> {
     #[inline(always)]
     fn close(&mut self, soh: usize) -> Option<()> {
         let start = self.start;
-        // start < soh <= len - 8: the word is inside the frame.
-        let w = word_at(self.frame.get(start..)?)?;
+        // start <= soh < len - 7, so the word is inside the frame; the `min` changes nothing
+        // but lets the compiler see it and drop the bounds check.
+        let at = start.min(self.frame.len().saturating_sub(8));
+        let w = word_at(self.frame.get(at..)?)?;
         let (tag, k) = word_tag(w)?;
         if is_general_path_tag(tag) {
             return None;
