@@ -44,24 +44,29 @@ pub(crate) fn soh_bits(w: u64) -> u64 {
 #[inline(always)]
 pub(crate) fn word_tag(w: u64) -> Option<(u32, usize)> {
     let eqs = first_zero_byte(w ^ (ONES * u64::from(b'=')));
-    let k = (eqs.trailing_zeros() / 8) as usize;
-    // k == 0: an empty tag; k == 8: no `=` in the word.
-    if k.wrapping_sub(1) >= 4 {
+    // 8k + 7 for the `=` at byte k (64: none). Tested as is, not as k, to save the divisions.
+    let bit = eqs.trailing_zeros();
+    // k == 0: an empty tag; k > 4: a long tag, or no `=` in the word.
+    if bit.wrapping_sub(15) > 39 - 15 {
+        let k = (bit / 8) as usize;
         return if (5..8).contains(&k) {
             long_word_tag(w, k)
         } else {
             None
         };
     }
-    let x = (w as u32 ^ 0x3030_3030) & (u32::MAX >> (32 - 8 * k));
+    let x = w as u32 ^ 0x3030_3030;
+    // Right-align the tag's bytes: the `=` and what follows shift out, zero bytes (digit 0)
+    // shift in, so one shift (by 32 - 8k) both masks and aligns.
+    let v = x << (39 - bit);
+    let k = (bit / 8) as usize;
     // Digits became 0..=9: no high nibble, and adding 6 does not make one. A carry out of an
     // invalid byte only reaches later bytes, so the test can fail but never wrongly pass.
-    if (x | x.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 || x & 0xff == 0 {
+    if (v | v.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 || x & 0xff == 0 {
         return None;
     }
-    // Right-align the digits (leading zero bytes), then combine adjacent digits into pairs
-    // and pairs into the number. Every byte is a digit, so no byte needs masking first.
-    let v = x << (32 - 8 * k);
+    // Combine adjacent digits into pairs and pairs into the number. Every byte is a digit, so
+    // no byte needs masking first.
     let v = v.wrapping_mul(10 << 8 | 1) >> 8;
     let v = (v & 0x00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16;
     Some((v, k))

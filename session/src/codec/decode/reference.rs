@@ -216,6 +216,76 @@ mod tests {
         })
     }
 
+    /// A frame of `fields` (tag, value) after `35=D`, with a correct BodyLength and CheckSum.
+    fn framed(fields: &[(u32, Vec<u8>)]) -> Vec<u8> {
+        let mut body = b"35=D\x01".to_vec();
+        for (t, v) in fields {
+            body.extend_from_slice(t.to_string().as_bytes());
+            body.push(b'=');
+            body.extend_from_slice(v);
+            body.push(SOH);
+        }
+        let mut m = format!("8=FIX.4.4\x019={}\x01", body.len()).into_bytes();
+        m.extend_from_slice(&body);
+        let sum = checksum(&m);
+        m.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
+        m
+    }
+
+    #[test]
+    fn fast_path_agrees_at_every_block_position() {
+        // A first value of every length from 0 to 150 moves every later SOH and `=` across
+        // every offset of the 8-, 16- and 64-byte boundaries, and the body's length across
+        // every remainder (bodies shorter than a block included); the fields after it are of
+        // one, two, three and four-digit tags with short and long values.
+        let rest: Vec<(u32, Vec<u8>)> = [
+            (1, &b"ACCOUNT01"[..]),
+            (11, b"1"),
+            (38, b"1000"),
+            (207, b"XNAS"),
+            (1128, b"9"),
+            (44, b"123.45"),
+            (58, b"a long text value of more than a word"),
+            (5, b""),
+            (12345, b"x"),
+            (60, b"20231114-22:13:20.123"),
+        ]
+        .iter()
+        .map(|&(t, v)| (t, v.to_vec()))
+        .collect();
+        let mut fields = vec![
+            Field {
+                tag: 0,
+                start: 0,
+                end: 0
+            };
+            40
+        ];
+        for first in 0..150 {
+            for upto in [0, 1, 2, 5, rest.len()] {
+                let mut all = vec![(55u32, vec![b'v'; first])];
+                all.extend_from_slice(&rest[..upto]);
+                let bytes = framed(&all);
+                let n = super::super::fast::decode(&bytes, &mut fields);
+                let want = decode(&bytes).unwrap();
+                assert_eq!(n.map(|n| &fields[..n]), Some(&want[..]), "{first} {upto}");
+                // A `=` or a SOH in place of each byte of the first value: the fast path may
+                // refuse the frame, but whatever the decoder answers is the reference's answer.
+                for at in 0..first {
+                    for b in [b'=', SOH] {
+                        let mut bad = all.clone();
+                        bad[0].1[at] = b;
+                        let bytes = framed(&bad);
+                        if let Some(n) = super::super::fast::decode(&bytes, &mut fields) {
+                            assert_eq!(&fields[..n], &decode(&bytes).unwrap()[..]);
+                        }
+                        check(&bytes).unwrap();
+                    }
+                }
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
 
