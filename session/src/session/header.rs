@@ -58,14 +58,6 @@ impl<'a> HeaderView<'a> {
     }
 }
 
-/// A header field value to write.
-#[derive(Debug, Clone, Copy)]
-enum HVal<'a> {
-    Bytes(&'a [u8]),
-    Uint(u64),
-    Time(UtcTime),
-}
-
 /// The variable part of a header: what differs between a fresh message, a resend and a reject.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HeaderSpec<'a> {
@@ -109,49 +101,41 @@ pub(crate) fn write_header(
         }
     }
     let mut rest = &extra[..n];
-    let mut put = |w: &mut MessageWriter<'_>, tag: u32, v: HVal<'_>| {
-        while let Some((&(t, b), more)) = rest.split_first() {
-            if t >= tag {
-                break;
+    // A macro, not a closure: each field is written with its tag as a constant, so `tag=`
+    // folds to one immediate store (through a closure the tag's digits were computed per call).
+    macro_rules! put {
+        ($tag:expr, $write:ident($($v:expr),*)) => {{
+            while let Some((&(t, b), more)) = rest.split_first() {
+                if t >= $tag {
+                    break;
+                }
+                w.bytes(t, b);
+                rest = more;
             }
-            w.bytes(t, b);
-            rest = more;
-        }
-        match v {
-            HVal::Bytes(b) => w.bytes(tag, b),
-            HVal::Uint(u) => w.uint(tag, u),
-            HVal::Time(t) => w.timestamp(tag, fmt, t, precision),
-        };
-    };
-    put(w, MSG_SEQ_NUM, HVal::Uint(spec.seq));
+            w.$write($tag, $($v),*);
+        }};
+    }
+    put!(MSG_SEQ_NUM, uint(spec.seq));
     if spec.poss_dup {
-        put(w, POSS_DUP_FLAG, HVal::Bytes(b"Y"));
+        put!(POSS_DUP_FLAG, bytes(b"Y"));
     }
-    put(
-        w,
-        SENDER_COMP_ID,
-        HVal::Bytes(cfg.sender_comp_id.as_bytes()),
-    );
+    put!(SENDER_COMP_ID, bytes(cfg.sender_comp_id.as_bytes()));
     if let Some(v) = &cfg.sender_sub_id {
-        put(w, SENDER_SUB_ID, HVal::Bytes(v.as_bytes()));
+        put!(SENDER_SUB_ID, bytes(v.as_bytes()));
     }
-    put(w, SENDING_TIME, HVal::Time(spec.sending_time));
-    put(
-        w,
-        TARGET_COMP_ID,
-        HVal::Bytes(cfg.target_comp_id.as_bytes()),
-    );
+    put!(SENDING_TIME, timestamp(fmt, spec.sending_time, precision));
+    put!(TARGET_COMP_ID, bytes(cfg.target_comp_id.as_bytes()));
     if let Some(v) = &cfg.target_sub_id {
-        put(w, TARGET_SUB_ID, HVal::Bytes(v.as_bytes()));
+        put!(TARGET_SUB_ID, bytes(v.as_bytes()));
     }
     if let Some(t) = spec.orig_sending_time {
-        put(w, ORIG_SENDING_TIME, HVal::Time(t));
+        put!(ORIG_SENDING_TIME, timestamp(fmt, t, precision));
     }
     if let Some(v) = &cfg.sender_location_id {
-        put(w, SENDER_LOCATION_ID, HVal::Bytes(v.as_bytes()));
+        put!(SENDER_LOCATION_ID, bytes(v.as_bytes()));
     }
     if let Some(v) = &cfg.target_location_id {
-        put(w, TARGET_LOCATION_ID, HVal::Bytes(v.as_bytes()));
+        put!(TARGET_LOCATION_ID, bytes(v.as_bytes()));
     }
     for &(t, b) in rest {
         w.bytes(t, b);
