@@ -105,6 +105,15 @@ impl Framer {
         if buf.len() < search_from + TRAILER.len() {
             return FrameStatus::Incomplete;
         }
+        // The common case: the trailer is where BodyLength says, with three CheckSum digits.
+        if let Some(t) = buf.get(search_from..search_from + TRAILER.len() + 4) {
+            if t[..TRAILER.len()] == *TRAILER
+                && t[TRAILER.len() + 3] == SOH
+                && !t[4..7].contains(&SOH)
+            {
+                return FrameStatus::Complete(search_from + TRAILER.len() + 4);
+            }
+        }
         match memchr::memmem::find(&buf[search_from..], TRAILER) {
             Some(i) => {
                 let value_start = search_from + i + TRAILER.len();
@@ -183,6 +192,16 @@ mod tests {
         assert_eq!(f.check(&long), FrameStatus::Incomplete);
         long.extend_from_slice(MSG);
         assert_eq!(f.check(&long), FrameStatus::Complete(long.len()));
+    }
+
+    #[test]
+    fn a_checksum_of_other_than_three_digits_ends_at_its_soh() {
+        // Not the three digits the fast check expects: the trailer search decides.
+        let f = Framer::default();
+        let short = b"8=FIX.4.4\x019=5\x0135=0\x0110=16\x018=FIX.4.4\x01";
+        assert_eq!(f.check(short), FrameStatus::Complete(25));
+        let long = b"8=FIX.4.4\x019=5\x0135=0\x0110=1634\x01";
+        assert_eq!(f.check(long), FrameStatus::Complete(long.len()));
     }
 
     #[test]
