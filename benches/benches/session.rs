@@ -6,7 +6,7 @@
 //! and output drains.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{black_box, criterion_group, Criterion, Throughput};
 use spinfix_benches::{encode_new_order_single, FIXED_TIME, FIXTURE_BUF_LEN, SENDER, TARGET};
 use spinfix_session::codec::{Decoder, MessageWriter};
 use spinfix_session::config::{Role, SessionConfig};
@@ -184,5 +184,66 @@ fn send_execution_report(c: &mut Criterion) {
     g.finish();
 }
 
+/// Instruction counting, as in the codec bench: with `SPINFIX_COUNT=handle_nos` (and optionally
+/// `SPINFIX_COUNT_N`), `count_loop` hands `SPINFIX_COUNT_N` in-sequence orders (encoded
+/// beforehand) to a logged-on session, so that `valgrind --tool=callgrind
+/// --toggle-collect=*count_loop*` counts the handling of one order times N; with `SPINFIX_TIME`
+/// the best of 200 such rounds is timed instead.
+fn count_mode(case: &str, n: u64) {
+    assert_eq!(case, "handle_nos", "unknown SPINFIX_COUNT case {case:?}");
+    let mut s = logged_on(None);
+    let mut d = Decoder::new();
+    let mut queued = Vec::with_capacity(1024);
+    let mut arena = Vec::new();
+    let mut ranges = Vec::new();
+    let mut round = |s: &mut Session<NumbersOnly>| {
+        frames(s.next_target_seq(), n, &mut arena, &mut ranges);
+        let mut next = ranges.iter();
+        let t = Instant::now();
+        let sum = count_loop(n, &mut || {
+            let Some(&(a, z)) = next.next() else {
+                return 0;
+            };
+            let m = s.handle_frame(now(), &arena[a..z], &mut d).unwrap();
+            while s.next_queued(&mut queued).unwrap() {}
+            m.map_or(0, |m| m.fields().len() as u64)
+        });
+        let ns = t.elapsed().as_nanos() as f64 / n as f64;
+        drain(s);
+        (sum, ns)
+    };
+    if std::env::var_os("SPINFIX_TIME").is_some() {
+        let best = (0..200)
+            .map(|_| round(&mut s).1)
+            .fold(f64::INFINITY, f64::min);
+        println!("{case}: best {best:.1} ns/iteration ({n} iterations a round)");
+        return;
+    }
+    let (sum, _) = round(&mut s);
+    println!("{case}: {n} iterations (checksum {sum})");
+}
+
+/// The counted loop: kept out of line so callgrind can toggle collection on it by name.
+#[inline(never)]
+fn count_loop(n: u64, f: &mut dyn FnMut() -> u64) -> u64 {
+    let mut acc = 0u64;
+    for _ in 0..n {
+        acc = acc.wrapping_add(black_box(f()));
+    }
+    acc
+}
+
 criterion_group!(benches, handle_nos, send_execution_report);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(case) = std::env::var("SPINFIX_COUNT") {
+        let n = std::env::var("SPINFIX_COUNT_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
+        count_mode(&case, n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

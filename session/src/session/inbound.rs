@@ -5,7 +5,7 @@
 //! sequence number) before the message is acted on and its number consumed.
 
 use super::garbled::{reframe, strip_invalid_tags};
-use super::header::HeaderView;
+use super::header::{same_bytes, HeaderView};
 use super::{DisconnectReason, Event, Session, SessionError};
 use crate::codec::tags::{self, msg_type};
 use crate::codec::{DecodeError, Decoder, FieldValue, Message};
@@ -101,7 +101,7 @@ impl<S: MessageStore> Session<S> {
             }
             return Ok(false);
         }
-        if msg.begin_string() != self.cfg.begin_string.as_bytes() {
+        if !same_bytes(msg.begin_string(), self.cfg.begin_string.as_bytes()) {
             if !logged_on {
                 self.disconnect_for(DisconnectReason::WrongBeginString)?;
             } else if mt == msg_type::LOGOUT {
@@ -167,8 +167,8 @@ impl<S: MessageStore> Session<S> {
     }
 
     fn comp_ids_match(&self, h: &HeaderView<'_>) -> bool {
-        h.sender == Some(self.cfg.target_comp_id.as_bytes())
-            && h.target == Some(self.cfg.sender_comp_id.as_bytes())
+        let same = |v: Option<&[u8]>, id: &str| v.is_some_and(|v| same_bytes(v, id.as_bytes()));
+        same(h.sender, &self.cfg.target_comp_id) && same(h.target, &self.cfg.sender_comp_id)
     }
 
     /// The checks every message passes before it is acted on. `false`: it was answered (reject,
