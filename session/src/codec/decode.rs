@@ -116,10 +116,14 @@ impl<'a> Message<'a> {
     /// The first occurrence of `tag`, if any.
     #[inline]
     pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
-        self.fields
-            .iter()
-            .find(|f| f.tag == tag)
-            .map(|f| &self.buf[f.range()])
+        // Four fields a step: one loop test per four tag compares. (An index of the first
+        // field of each tag below 256, filled by the decoder, cost more per decode than it
+        // saved on four lookups: not kept.)
+        let mut quads = self.fields.chunks_exact(4);
+        let found = quads
+            .find_map(|q| q.iter().find(|f| f.tag == tag))
+            .or_else(|| quads.remainder().iter().find(|f| f.tag == tag));
+        found.map(|f| &self.buf[f.range()])
     }
 
     /// The first occurrence of `tag` parsed as `T`; `Ok(None)` when absent.
