@@ -198,6 +198,21 @@ mod tests {
     }
 
     #[test]
+    fn get_finds_the_first_occurrence_at_every_position() {
+        // Bodies of 0 to 12 fields (every remainder of the four-field step), tags repeated.
+        for n in 0..12u32 {
+            let body: String = (0..n).map(|i| format!("{}={i}|", 100 + i % 5)).collect();
+            let f = frame(&format!("35=D|{body}"));
+            let mut d = Decoder::new();
+            let m = d.decode(&f).unwrap();
+            for tag in [8, 9, 35, 10, 99, 100, 101, 102, 103, 104, 105] {
+                let want = m.iter().find(|&(t, _)| t == tag).map(|(_, v)| v);
+                assert_eq!(m.get(tag), want, "{n} {tag}");
+            }
+        }
+    }
+
+    #[test]
     fn raw_data_may_contain_soh() {
         let f = frame("35=B|95=5|96=a\x01b=c|58=x|");
         let mut d = Decoder::new();
