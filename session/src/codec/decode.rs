@@ -120,7 +120,7 @@ impl<'a> Message<'a> {
         // field of each tag below 256, filled by the decoder, cost more per decode than it
         // saved on four lookups: not kept.)
         let mut quads = self.fields.chunks_exact(4);
-        let found = (&mut quads)
+        let found = quads
             .find_map(|q| q.iter().find(|f| f.tag == tag))
             .or_else(|| quads.remainder().iter().find(|f| f.tag == tag));
         found.map(|f| &self.buf[f.range()])
@@ -195,6 +195,21 @@ mod tests {
         let tags: Vec<u32> = m.iter().map(|(t, _)| t).collect();
         assert_eq!(tags, [8, 9, 35, 34, 49, 56, 11, 11, 10]);
         assert_eq!(m.get(11), Some(&b"X"[..]));
+    }
+
+    #[test]
+    fn get_finds_the_first_occurrence_at_every_position() {
+        // Bodies of 0 to 12 fields (every remainder of the four-field step), tags repeated.
+        for n in 0..12u32 {
+            let body: String = (0..n).map(|i| format!("{}={i}|", 100 + i % 5)).collect();
+            let f = frame(&format!("35=D|{body}"));
+            let mut d = Decoder::new();
+            let m = d.decode(&f).unwrap();
+            for tag in [8, 9, 35, 10, 99, 100, 101, 102, 103, 104, 105] {
+                let want = m.iter().find(|&(t, _)| t == tag).map(|(_, v)| v);
+                assert_eq!(m.get(tag), want, "{n} {tag}");
+            }
+        }
     }
 
     #[test]
