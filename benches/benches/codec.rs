@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{black_box, criterion_group, Criterion, Throughput};
+use spinfix_benches::count::{self, count_loop};
 use spinfix_benches::{encode_new_order_single, new_order_single, FIXED_TIME, FIXTURE_BUF_LEN};
 use spinfix_session::codec::{checksum, tags, Decimal, Decoder, FrameStatus, Framer};
 use spinfix_session::time::{parse_utc_timestamp, TimestampFormatter, UtcTime};
@@ -114,41 +115,17 @@ fn count_mode(case: &str, n: u64) {
         }),
         other => panic!("unknown SPINFIX_COUNT case {other:?}"),
     };
-    if std::env::var_os("SPINFIX_TIME").is_some() {
-        // Best of many short rounds: on a shared machine the minimum is the figure that
-        // other processes disturb least.
-        let best = (0..200)
-            .map(|_| {
-                let t = std::time::Instant::now();
-                black_box(run(n));
-                t.elapsed().as_nanos() as f64 / n as f64
-            })
-            .fold(f64::INFINITY, f64::min);
-        println!("{case}: best {best:.1} ns/iteration ({n} iterations a round)");
-        return;
-    }
-    let sum = run(n);
-    println!("{case}: {n} iterations (checksum {sum})");
-}
-
-/// The counted loop: kept out of line so callgrind can toggle collection on it by name.
-#[inline(never)]
-fn count_loop(n: u64, f: &mut dyn FnMut() -> u64) -> u64 {
-    let mut acc = 0u64;
-    for _ in 0..n {
-        acc = acc.wrapping_add(black_box(f()));
-    }
-    acc
+    count::report(case, n, || {
+        let t = std::time::Instant::now();
+        let sum = run(n);
+        (sum, t.elapsed().as_nanos() as f64 / n as f64)
+    });
 }
 
 criterion_group!(benches, decode, encode, values);
 
 fn main() {
-    if let Ok(case) = std::env::var("SPINFIX_COUNT") {
-        let n = std::env::var("SPINFIX_COUNT_N")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10_000);
+    if let Some((case, n)) = count::requested() {
         count_mode(&case, n);
         return;
     }

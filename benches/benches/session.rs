@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{black_box, criterion_group, Criterion, Throughput};
+use spinfix_benches::count::{self, count_loop};
 use spinfix_benches::{encode_new_order_single, FIXED_TIME, FIXTURE_BUF_LEN, SENDER, TARGET};
 use spinfix_session::codec::{Decoder, MessageWriter};
 use spinfix_session::config::{Role, SessionConfig};
@@ -212,35 +213,13 @@ fn count_mode(case: &str, n: u64) {
         drain(s);
         (sum, ns)
     };
-    if std::env::var_os("SPINFIX_TIME").is_some() {
-        let best = (0..200)
-            .map(|_| round(&mut s).1)
-            .fold(f64::INFINITY, f64::min);
-        println!("{case}: best {best:.1} ns/iteration ({n} iterations a round)");
-        return;
-    }
-    let (sum, _) = round(&mut s);
-    println!("{case}: {n} iterations (checksum {sum})");
-}
-
-/// The counted loop: kept out of line so callgrind can toggle collection on it by name.
-#[inline(never)]
-fn count_loop(n: u64, f: &mut dyn FnMut() -> u64) -> u64 {
-    let mut acc = 0u64;
-    for _ in 0..n {
-        acc = acc.wrapping_add(black_box(f()));
-    }
-    acc
+    count::report(case, n, || round(&mut s));
 }
 
 criterion_group!(benches, handle_nos, send_execution_report);
 
 fn main() {
-    if let Ok(case) = std::env::var("SPINFIX_COUNT") {
-        let n = std::env::var("SPINFIX_COUNT_N")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10_000);
+    if let Some((case, n)) = count::requested() {
         count_mode(&case, n);
         return;
     }

@@ -5,6 +5,8 @@
 //! The messages are built with the project's own [`MessageWriter`], so a fixture is always a
 //! well-formed frame (correct BodyLength and CheckSum) whatever the writer's internals become.
 
+pub mod count;
+
 use spinfix_session::codec::{tags, Decimal, EncodeError, MessageWriter};
 use spinfix_session::time::{TimePrecision, TimestampFormatter, UtcTime};
 use std::ops::Range;

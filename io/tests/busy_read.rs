@@ -21,8 +21,8 @@ fn spin_until(node: &mut Node, what: &str, mut cond: impl FnMut(&Rec) -> bool) {
     }
 }
 
-#[test]
-fn frames_and_closes_come_through_busy_reads() {
+/// A busy-read acceptor with one client logged on.
+fn logged_on() -> (Node, spinfix_io::AcceptorHandle, std::net::TcpStream) {
     let mut node = Node::new();
     node.r.set_busy_read(true);
     let cfg = AcceptorConfig::new(
@@ -33,6 +33,12 @@ fn frames_and_closes_come_through_busy_reads() {
     let mut c = client(h.local_addr);
     c.write_all(&logon("CLIENT1", "SERVER")).unwrap();
     spin_until(&mut node, "the logon", |r| r.frames.len() == 1);
+    (node, h, c)
+}
+
+#[test]
+fn frames_and_closes_come_through_busy_reads() {
+    let (mut node, _h, mut c) = logged_on();
     for seq in 2..200 {
         let hb = heartbeat("CLIENT1", "SERVER", seq);
         c.write_all(&hb).unwrap();
@@ -50,17 +56,8 @@ fn frames_and_closes_come_through_busy_reads() {
 #[test]
 fn output_queued_behind_a_full_socket_is_written_by_busy_reads() {
     use std::io::Read;
-    let mut node = Node::new();
-    node.r.set_busy_read(true);
-    let cfg = AcceptorConfig::new(
-        "127.0.0.1:0".parse().unwrap(),
-        vec![SessionKey::new("FIX.4.4", "SERVER", "CLIENT1")],
-    );
-    let h = node.r.add_acceptor(cfg).unwrap();
+    let (mut node, h, mut c) = logged_on();
     let session = h.sessions[0];
-    let mut c = client(h.local_addr);
-    c.write_all(&logon("CLIENT1", "SERVER")).unwrap();
-    spin_until(&mut node, "the logon", |r| r.frames.len() == 1);
     // More than the socket buffers hold while the client does not read: the rest is queued.
     let chunk = vec![b'x'; 64 * 1024];
     let total = 3 * 1024 * 1024;
