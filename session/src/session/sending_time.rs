@@ -31,6 +31,21 @@ impl SendingTimeCache {
     }
 }
 
+/// Nanoseconds per unit of a fraction's last digit, by its digit count (1 to 9): a lookup where
+/// `10i64.pow` looped on every inbound message.
+const SCALE: [i64; 10] = [
+    0,
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
+
 /// Nanoseconds of `""` or `.d{1,9}`.
 #[inline]
 fn fraction(v: &[u8]) -> Option<i64> {
@@ -44,7 +59,7 @@ fn fraction(v: &[u8]) -> Option<i64> {
                 }
                 n = n * 10 + i64::from(b - b'0');
             }
-            Some(n * 10i64.pow(9 - digits.len() as u32))
+            Some(n * SCALE[digits.len()])
         }
         _ => None,
     }
@@ -71,6 +86,15 @@ mod tests {
                 parse_utc_timestamp(v),
                 "{}",
                 String::from_utf8_lossy(v)
+            );
+        }
+        // Every fraction length, and one too long.
+        for digits in 1..=10 {
+            let v = format!("20260101-12:00:00.{}", &"9876543210"[..digits]);
+            assert_eq!(
+                c.parse(v.as_bytes()),
+                parse_utc_timestamp(v.as_bytes()),
+                "{v}"
             );
         }
     }
