@@ -5,7 +5,7 @@ mod executor;
 mod trade;
 
 pub use acceptance::Acceptance;
-pub use executor::{numbered, Executor, IdCounter};
+pub use executor::{Executor, IdCounter};
 pub use trade::Trade;
 
 use clap::ValueEnum;

@@ -17,7 +17,9 @@ pub struct SessionSlot {
     pub(crate) decoder: Decoder,
     /// A message released from the gap queue, copied out before it is handled again.
     pub(crate) queued: Vec<u8>,
-    /// The deadline currently armed in the timer wheel, to re-arm only on change.
+    /// The deadline the timer wheel holds for this session: never later than the session's own
+    /// earliest deadline, often earlier (re-armed only when that moves earlier; see
+    /// `core::flush_slot`).
     pub(crate) armed: Option<MonoTime>,
     /// Cleared by an operator's logout: connections are refused (acceptor) or not attempted
     /// (initiator) until an operator's logon.

@@ -241,12 +241,12 @@ impl SegmentLog {
         ns: &NewSegment,
         max_pages: usize,
     ) -> Result<usize, JournalError> {
+        if self.is_idle() {
+            return Ok(0);
+        }
         let Some(active) = self.segments.back() else {
             return Ok(0);
         };
-        if active.end < self.idle_until {
-            return Ok(0);
-        }
         let mut work = 0;
         let half_full = active.end * 2 >= active.size();
         if half_full && self.spare.is_none() && self.next_number < MAX_SEGMENT_NUMBER {

@@ -47,9 +47,7 @@ pub struct IdCounter {
 impl IdCounter {
     /// A counter whose first [`IdCounter::next`] is `prefix` and 1.
     pub fn new(prefix: &[u8; 4]) -> Self {
-        IdCounter {
-            id: numbered(prefix, 0),
-        }
+        IdCounter::starting_after(prefix, 0)
     }
 
     /// A counter whose next id is `prefix` and `n + 1`.

@@ -220,11 +220,10 @@ fn bench(args: BenchArgs) -> Result<ExitCode, BenchError> {
     let plan = rounds::RoundPlan::new(args.rounds, &settings);
     let mut settings = settings;
     settings.rounds = plan.rounds;
-    // Per contender: what its rounds measured so far; `None` once it failed.
-    let mut latency: Vec<Option<Option<contender::LatencyRun>>> =
-        contenders.iter().map(|_| Some(None)).collect();
-    let mut throughput: Vec<Option<Option<contender::ThroughputRun>>> =
-        contenders.iter().map(|_| Some(None)).collect();
+    // Per contender: what its rounds measured so far, and whether one of them failed (its
+    // later rounds are skipped and nothing of it is reported).
+    let mut tallies: Vec<Option<rounds::Tally>> = contenders.iter().map(|_| None).collect();
+    let mut dropped = vec![false; contenders.len()];
     let mut failed = false;
     'rounds: for round in 0..plan.rounds {
         let round_settings = plan.round(round, &settings);
@@ -232,7 +231,7 @@ fn bench(args: BenchArgs) -> Result<ExitCode, BenchError> {
             if interrupt::requested() {
                 break 'rounds;
             }
-            if latency[i].is_none() || throughput[i].is_none() {
+            if dropped[i] {
                 continue;
             }
             let name = c.name();
@@ -247,35 +246,28 @@ fn bench(args: BenchArgs) -> Result<ExitCode, BenchError> {
                 &interrupt::INTERRUPTED,
             );
             let outcome = if args.throughput {
-                c.run_throughput(&round_settings, probe).map(|r| {
-                    let acc = throughput[i].take().flatten();
-                    throughput[i] = Some(Some(rounds::merge_throughput(acc, r)));
-                })
+                c.run_throughput(&round_settings, probe)
+                    .map(rounds::Tally::Throughput)
             } else {
-                c.run_latency(&round_settings, probe).and_then(|r| {
-                    let acc = latency[i].take().flatten();
-                    latency[i] = Some(Some(rounds::merge_latency(name, acc, r)?));
-                    Ok(())
-                })
+                c.run_latency(&round_settings, probe)
+                    .map(rounds::Tally::Latency)
             };
-            if let Err(e) = outcome {
-                failed = true;
-                eprintln!("error: {e}");
-                notices.push(format!("{name} failed: {e}"));
-                latency[i] = None;
-                throughput[i] = None;
+            match outcome.and_then(|r| rounds::Tally::add(name, tallies[i].take(), r)) {
+                Ok(t) => tallies[i] = Some(t),
+                Err(e) => {
+                    failed = true;
+                    dropped[i] = true;
+                    eprintln!("error: {e}");
+                    notices.push(format!("{name} failed: {e}"));
+                }
             }
         }
     }
-    let mut results = Vec::new();
-    for (i, c) in contenders.iter().enumerate() {
-        if let Some(Some(run)) = latency[i].take() {
-            results.push(Measured::latency(c.name(), run));
-        }
-        if let Some(Some(run)) = throughput[i].take() {
-            results.push(Measured::throughput(c.name(), run));
-        }
-    }
+    let results: Vec<Measured> = contenders
+        .iter()
+        .zip(tallies)
+        .filter_map(|(c, t)| t.map(|t| t.into_measured(c.name())))
+        .collect();
     let _ = std::fs::remove_dir_all(&work_dir);
 
     let table = report::table(&results, &settings, &notices);

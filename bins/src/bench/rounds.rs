@@ -8,6 +8,7 @@
 
 use super::contender::{LatencyRun, RunSettings, ThroughputRun};
 use super::error::BenchError;
+use super::report::Measured;
 
 /// How a run's messages are split into rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,43 @@ impl RoundPlan {
             messages: base + extra,
             warmup,
             ..total.clone()
+        }
+    }
+}
+
+/// What one contender's rounds have measured so far.
+#[derive(Debug)]
+pub enum Tally {
+    /// Latency rounds, their histograms merged.
+    Latency(LatencyRun),
+    /// Throughput rounds, their orders and times summed.
+    Throughput(ThroughputRun),
+}
+
+impl Tally {
+    /// Adds a round to what the earlier rounds (if any) measured. A run never mixes modes, so
+    /// a round of the other mode than `acc` can only be the first.
+    pub fn add(
+        contender: &'static str,
+        acc: Option<Tally>,
+        round: Tally,
+    ) -> Result<Tally, BenchError> {
+        match (acc, round) {
+            (Some(Tally::Latency(a)), Tally::Latency(r)) => {
+                merge_latency(contender, Some(a), r).map(Tally::Latency)
+            }
+            (Some(Tally::Throughput(a)), Tally::Throughput(r)) => {
+                Ok(Tally::Throughput(merge_throughput(Some(a), r)))
+            }
+            (_, round) => Ok(round),
+        }
+    }
+
+    /// The result to report.
+    pub fn into_measured(self, contender: &'static str) -> Measured {
+        match self {
+            Tally::Latency(run) => Measured::latency(contender, run),
+            Tally::Throughput(run) => Measured::throughput(contender, run),
         }
     }
 }

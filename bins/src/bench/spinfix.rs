@@ -278,13 +278,11 @@ impl RoundTrip for Initiator {
     #[inline]
     fn send_order(&mut self, n: u64) -> Result<(), BenchError> {
         // The drivers number orders 1, 2, 3, ...: counting up is cheaper than formatting `n`.
-        let id = if n == self.ids_sent + 1 {
-            *self.ids.next()
-        } else {
-            self.ids = crate::apps::IdCounter::starting_after(b"ORD-", n);
-            crate::apps::numbered(b"ORD-", n)
-        };
+        if n != self.ids_sent + 1 {
+            self.ids = crate::apps::IdCounter::starting_after(b"ORD-", n - 1);
+        }
         self.ids_sent = n;
+        let id = *self.ids.next();
         let fmt = &mut self.fmt;
         let mut ctx = self
             .engine

@@ -1,16 +1,16 @@
 //! The fast path for well-formed frames: SOH positions first, then each field from one word.
 //!
 //! The trailer is checked first (`<SOH>10=nnn<SOH>` closes the frame). The body before it is
-//! then read in 64-byte blocks: a block's SOH positions become one bitmask (eight independent
-//! word tests, no branches), and each set bit closes a field. So where a field ends does not
-//! wait on the previous field's loads, only on a bit scan of a mask already in a register,
-//! and the fields' tag conversions overlap in the pipeline. The last block ends with the body
-//! and overlaps the one before (its mask shifted past the bytes already read), so every block
-//! takes the same loop: a separate loop for the remainder cost twice the instructions per word
-//! and a second copy of the field code. A field's tag comes from one word
-//! load at its start (a digit check and a multiply-shift conversion, no loop); every field
-//! before the trailer starts at least eight bytes before the end, so that load never runs off
-//! the frame.
+//! then read in 64-byte blocks: a block's SOH positions become one bitmask (a byte compare LLVM
+//! vectorises, see `block_scan`, which also adds the block's bytes to CheckSum), and each set
+//! bit closes a field. So where a field ends does not wait on the previous field's loads, only
+//! on a bit scan of a mask already in a register, and the fields' tag conversions overlap in
+//! the pipeline. The last block ends with the body and overlaps the one before (its mask
+//! shifted past the bytes already read), so every block takes the same loop: a separate loop
+//! for the remainder cost twice the instructions per word and a second copy of the field
+//! code. A field's tag comes from one word load at its start (a digit check and a
+//! multiply-shift conversion, no loop); every field before the trailer starts at least eight
+//! bytes before the end, so that load never runs off the frame.
 //!
 //! Nothing here produces an error: whatever the path is not sure of (a malformed tag or
 //! header, a tag of eight or more digits, a data field whose value may hold SOH, a CheckSum(10)
