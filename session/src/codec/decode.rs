@@ -4,6 +4,7 @@ use super::error::{DecodeError, ValueError};
 use super::tags;
 use super::value::FieldValue;
 
+mod block;
 mod checked;
 mod fast;
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! The fast path for well-formed frames: SOH positions first, then each field from one word.
 //!
 //! The trailer is checked first (`<SOH>10=nnn<SOH>` closes the frame). The body before it is
-//! then read in 64-byte blocks: a block's SOH positions become one bitmask (a byte compare LLVM
-//! vectorises, see `block_scan`, which also adds the block's bytes to CheckSum), and each set
-//! bit closes a field. So where a field ends does not wait on the previous field's loads, only
+//! then read in 64-byte blocks: a block's SOH positions become one bitmask (SSE2 on x86_64, see
+//! `block.rs`, which also adds the block's bytes to CheckSum), and each set bit closes a field. So where a field ends does not wait on the previous field's loads, only
 //! on a bit scan of a mask already in a register, and the fields' tag conversions overlap in
 //! the pipeline. The last block ends with the body and overlaps the one before (its mask
 //! shifted past the bytes already read), so every block takes the same loop: a separate loop
@@ -19,6 +18,7 @@
 //! two paths agree on every frame the fast one accepts, and a test holds both to a plain
 //! reference decoder.
 
+use super::block::{self, Sums};
 use super::{parse_len, Field};
 use crate::codec::scan::{soh_bits, word_tag};
 use crate::codec::{checksum, tags, SOH};
@@ -60,16 +60,15 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
     let sum = if let Some(last) = body.len().checked_sub(64) {
         // Every block is 64 bytes: the last one ends with the body and overlaps the one before,
         // its mask shifted past the bytes already read. One loop, one copy of the field code.
-        let mut sums = [0u8; 16];
+        let mut sums = Sums::new();
         let mut base = 0usize;
         while base < body.len() {
             let at = base.min(last);
             let block = body.get(at..)?.first_chunk::<64>()?;
-            let mask = block_scan(block, base - at, &mut sums) >> (base - at);
-            fields_out.close_all(base, mask)?;
+            fields_out.close_all(base, block::scan(block, base - at, &mut sums))?;
             base += 64;
         }
-        sums.iter().fold(0u8, |a, &b| a.wrapping_add(b))
+        sums.total()
     } else {
         fields_out.close_all(0, short_mask(body)?)?;
         checksum(body)
@@ -102,56 +101,7 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
     Some(n + 1)
 }
 
-/// 64 zero bytes, then 64 bytes of all ones: `KEEP_FROM[64 - skip..][..64]` keeps the bytes of a
-/// block from `skip` on.
-const KEEP_FROM: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut i = 64;
-    while i < 128 {
-        t[i] = 0xff;
-        i += 1;
-    }
-    t
-};
-
-/// Bit i set when byte i of the block is SOH; the block's bytes from `skip` on are added to
-/// `sums` (CheckSum's byte sum in sixteen lanes), from the same loads.
-///
-/// Written so that LLVM vectorises it: each byte becomes its bit's weight within its word
-/// (`1 << (i % 8)`, one `pcmpeqb` and one `pand` per 16 bytes), and a word's eight weights add
-/// up, without carries, in the top byte of one multiply. ~62 instructions a block, where eight
-/// SWAR word tests and their packing multiplies took ~100. The sum is one masked `paddb` per 16
-/// bytes; the bytes before `skip` were read by the block before (the last block overlaps it).
-#[inline(always)]
-fn block_scan(block: &[u8; 64], skip: usize, sums: &mut [u8; 16]) -> u64 {
-    let mut weights = [0u8; 64];
-    for (i, (w, &b)) in weights.iter_mut().zip(block.iter()).enumerate() {
-        *w = if b == SOH { 1 << (i % 8) } else { 0 };
-    }
-    // The byte mask comes from a window into a constant table: a compare against `skip` per
-    // byte was not vectorised.
-    let keep = KEEP_FROM
-        .get(64 - skip.min(64)..)
-        .and_then(|k| k.first_chunk::<64>());
-    if let Some(keep) = keep {
-        for (chunk, keep) in block.chunks_exact(16).zip(keep.chunks_exact(16)) {
-            for ((s, &b), &k) in sums.iter_mut().zip(chunk.iter()).zip(keep.iter()) {
-                *s = s.wrapping_add(b & k);
-            }
-        }
-    }
-    // Each word's sum enters at the top and moves down a byte per later word: one constant,
-    // where placing each at its byte needed a mask per word.
-    let mut mask = 0u64;
-    for word in weights.chunks_exact(8) {
-        if let Some(w) = word_at(word) {
-            mask = (mask >> 8) | (w.wrapping_mul(0x0101_0101_0101_0101) & (0xff << 56));
-        }
-    }
-    mask
-}
-
-/// [`block_scan`]'s mask of a body shorter than a block: whole words, then the word that ends the
+/// The SOH mask of a body shorter than a block: whole words, then the word that ends the
 /// body shifted past the bytes already read.
 #[cold]
 fn short_mask(body: &[u8]) -> Option<u64> {
@@ -234,9 +184,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn block_mask_marks_every_soh() {
-        // One SOH, then runs of them, at every offset, among bytes a signed or borrowing test
-        // could mistake for SOH (0x00, 0x81, 0xff, 0x02).
+    fn short_mask_marks_every_soh() {
+        // One SOH, then runs of them, at every offset of bodies up to 63 bytes, among bytes a
+        // signed or borrowing test could mistake for SOH (0x00, 0x81, 0xff, 0x02).
         let filler: Vec<u8> = (0..64).map(|i| [0x00, 0x81, 0xff, 0x02][i % 4]).collect();
         for at in 0..64 {
             for run in [1, 2, 9, 64] {
@@ -247,10 +197,6 @@ mod tests {
                     *b = SOH;
                     want |= 1 << i;
                 }
-                let mut sums = [0u8; 16];
-                assert_eq!(block_scan(&block, at, &mut sums), want, "{at} {run}");
-                let sum = sums.iter().fold(0u8, |a, &b| a.wrapping_add(b));
-                assert_eq!(sum, checksum(&block[at..]), "{at} {run}");
                 // Bodies of one to seven bytes have no word to read: the general path's.
                 let short = (at == 0 || at >= 8).then_some(want & ((1 << at) - 1));
                 assert_eq!(short_mask(&block[..at]), short, "{at} {run}");
