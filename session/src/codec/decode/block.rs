@@ -153,36 +153,42 @@ mod portable {
     }
 }
 
+/// Blocks with one SOH, then runs of them, at every offset, among bytes a signed or borrowing
+/// test could mistake for SOH (0x00, 0x81, 0xff, 0x02): each with its run's start and mask.
+#[cfg(test)]
+pub(super) fn soh_run_blocks() -> impl Iterator<Item = ([u8; 64], usize, u64)> {
+    (0..64).flat_map(|at| {
+        [1, 2, 9, 64].into_iter().map(move |run| {
+            let mut block: [u8; 64] = std::array::from_fn(|i| [0x00, 0x81, 0xff, 0x02][i % 4]);
+            let mut mask = 0u64;
+            for (i, b) in block.iter_mut().enumerate().skip(at).take(run) {
+                *b = SOH;
+                mask |= 1 << i;
+            }
+            (block, at, mask)
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::codec::checksum;
 
-    /// One SOH, then runs of them, at every offset and every skip, among bytes a signed or
-    /// borrowing test could mistake for SOH (0x00, 0x81, 0xff, 0x02): the mask has exactly
-    /// their bits, and the sums add up to CheckSum of the bytes from `skip` on, for the scan in
-    /// use (SSE2 on x86_64) and the portable one.
+    /// Every SOH run of [`soh_run_blocks`] at every skip: the mask has exactly their bits, and
+    /// the sums add up to CheckSum of the bytes from `skip` on, for the scan in use (SSE2 on
+    /// x86_64) and the portable one.
     #[test]
     fn scan_marks_every_soh_and_sums_from_skip() {
-        let filler: Vec<u8> = (0..64).map(|i| [0x00, 0x81, 0xff, 0x02][i % 4]).collect();
-        for at in 0..64 {
-            for run in [1, 2, 9, 64] {
-                let mut block = [0u8; 64];
-                block.copy_from_slice(&filler);
-                let mut all = 0u64;
-                for (i, b) in block.iter_mut().enumerate().skip(at).take(run) {
-                    *b = SOH;
-                    all |= 1 << i;
-                }
-                for skip in 0..64 {
-                    let want = all >> skip;
-                    let mut sums = Sums::new();
-                    assert_eq!(scan(&block, skip, &mut sums), want, "{at} {run} {skip}");
-                    assert_eq!(sums.total(), checksum(&block[skip..]), "{at} {run} {skip}");
-                    let mut sums = portable::Sums::new();
-                    assert_eq!(portable::scan(&block, skip, &mut sums), want);
-                    assert_eq!(sums.total(), checksum(&block[skip..]), "{at} {run} {skip}");
-                }
+        for (block, at, all) in soh_run_blocks() {
+            for skip in 0..64 {
+                let want = all >> skip;
+                let mut sums = Sums::new();
+                assert_eq!(scan(&block, skip, &mut sums), want, "{at} {skip}");
+                assert_eq!(sums.total(), checksum(&block[skip..]), "{at} {skip}");
+                let mut sums = portable::Sums::new();
+                assert_eq!(portable::scan(&block, skip, &mut sums), want);
+                assert_eq!(sums.total(), checksum(&block[skip..]), "{at} {skip}");
             }
         }
     }

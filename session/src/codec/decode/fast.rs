@@ -183,24 +183,13 @@ fn is_general_path_tag(tag: u32) -> bool {
 mod tests {
     use super::*;
 
+    /// Bodies up to 63 bytes cut from every SOH run of `block::soh_run_blocks`.
     #[test]
     fn short_mask_marks_every_soh() {
-        // One SOH, then runs of them, at every offset of bodies up to 63 bytes, among bytes a
-        // signed or borrowing test could mistake for SOH (0x00, 0x81, 0xff, 0x02).
-        let filler: Vec<u8> = (0..64).map(|i| [0x00, 0x81, 0xff, 0x02][i % 4]).collect();
-        for at in 0..64 {
-            for run in [1, 2, 9, 64] {
-                let mut block = [0u8; 64];
-                block.copy_from_slice(&filler);
-                let mut want = 0u64;
-                for (i, b) in block.iter_mut().enumerate().skip(at).take(run) {
-                    *b = SOH;
-                    want |= 1 << i;
-                }
-                // Bodies of one to seven bytes have no word to read: the general path's.
-                let short = (at == 0 || at >= 8).then_some(want & ((1 << at) - 1));
-                assert_eq!(short_mask(&block[..at]), short, "{at} {run}");
-            }
+        for (block, at, want) in block::soh_run_blocks() {
+            // Bodies of one to seven bytes have no word to read: the general path's.
+            let short = (at == 0 || at >= 8).then_some(want & ((1 << at) - 1));
+            assert_eq!(short_mask(&block[..at]), short, "{at}");
         }
     }
 }
