@@ -2,14 +2,14 @@
 //!
 //! The trailer is checked first (`<SOH>10=nnn<SOH>` closes the frame). The body before it is
 //! then read in 64-byte blocks: a block's SOH positions become one bitmask (SSE2 on x86_64, see
-//! `block.rs`, which also adds the block's bytes to CheckSum), and each set bit closes a field. So where a field ends does not wait on the previous field's loads, only
-//! on a bit scan of a mask already in a register, and the fields' tag conversions overlap in
-//! the pipeline. The last block ends with the body and overlaps the one before (its mask
-//! shifted past the bytes already read), so every block takes the same loop: a separate loop
-//! for the remainder cost twice the instructions per word and a second copy of the field
-//! code. A field's tag comes from one word load at its start (a digit check and a
-//! multiply-shift conversion, no loop); every field before the trailer starts at least eight
-//! bytes before the end, so that load never runs off the frame.
+//! `block.rs`, which also adds the block's bytes to CheckSum), and each set bit closes a field.
+//! So where a field ends does not wait on the previous field's loads, only on a bit scan of a mask
+//! already in a register, and the fields' tag conversions overlap in the pipeline. The last block
+//! ends with the body and overlaps the one before (its mask shifted past the bytes already read),
+//! so every block takes the same loop: a separate loop for the remainder cost twice the
+//! instructions per word and a second copy of the field code. A field's tag comes from one word
+//! load at its start (a digit check and a multiply-shift conversion, no loop); every field before
+//! the trailer starts at least eight bytes before the end, so that load never runs off the frame.
 //!
 //! Nothing here produces an error: whatever the path is not sure of (a malformed tag or
 //! header, a tag of eight or more digits, a data field whose value may hold SOH, a CheckSum(10)
@@ -183,13 +183,16 @@ fn is_general_path_tag(tag: u32) -> bool {
 mod tests {
     use super::*;
 
-    /// Bodies up to 63 bytes cut from every SOH run of `block::soh_run_blocks`.
+    /// Bodies of every length up to 63 bytes cut from every SOH run of `block::soh_run_blocks`,
+    /// so that each body ends before, inside and after its run.
     #[test]
     fn short_mask_marks_every_soh() {
-        for (block, at, want) in block::soh_run_blocks() {
-            // Bodies of one to seven bytes have no word to read: the general path's.
-            let short = (at == 0 || at >= 8).then_some(want & ((1 << at) - 1));
-            assert_eq!(short_mask(&block[..at]), short, "{at}");
+        for (block, at, run) in block::soh_run_blocks() {
+            for end in 0..64 {
+                // Bodies of one to seven bytes have no word to read: the general path's.
+                let short = (end == 0 || end >= 8).then_some(run & ((1 << end) - 1));
+                assert_eq!(short_mask(&block[..end]), short, "{at} {end}");
+            }
         }
     }
 }
