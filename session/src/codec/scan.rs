@@ -40,8 +40,8 @@ pub(crate) fn soh_bits(w: u64) -> u64 {
     ((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
-/// The tag at the start of `w` (bytes in wire order) and the index of its `=`, when the `=` is
-/// within the word and everything before it is a valid tag (digits, no leading zero). `None`
+/// The tag at the start of `w` (bytes in wire order) and the index of its value (one past the
+/// `=`), when the `=` is within the word and everything before it is a valid tag (digits, no leading zero). `None`
 /// leaves the verdict to the byte loop.
 ///
 /// Branch-free apart from the verdict: one digit check over all tag bytes and a multiply-shift
@@ -62,7 +62,10 @@ pub(crate) fn word_tag(w: u64) -> Option<(u32, usize)> {
     // Right-align the tag's bytes: the `=` and what follows shift out, zero bytes (digit 0)
     // shift in, so one shift (by 32 - 8k = 31 - bit) both masks and aligns.
     let v = x << (31 - bit);
-    let k = (bit / 8 + 1) as usize;
+    // The `=` is byte k = bit / 8 + 1. The value's index rather than k is returned: the phi of
+    // the two paths' k kept a caller from folding its `+ 1` into one `lea` (two instructions
+    // a field).
+    let value_at = (bit / 8) as usize + 2;
     // Digits became 0..=9: no high nibble, and adding 6 does not make one. A carry out of an
     // invalid byte only reaches later bytes, so the test can fail but never wrongly pass.
     if (v | v.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 || x & 0xff == 0 {
@@ -72,7 +75,7 @@ pub(crate) fn word_tag(w: u64) -> Option<(u32, usize)> {
     // no byte needs masking first.
     let v = v.wrapping_mul(10 << 8 | 1) >> 8;
     let v = (v & 0x00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16;
-    Some((v, k))
+    Some((v, value_at))
 }
 
 /// [`word_tag`] when bytes 1 to 4 hold no `=`: a tag of five to seven digits, or `None` (an `=`
@@ -83,16 +86,55 @@ fn long_word_tag(w: u64) -> Option<(u32, usize)> {
     if !(5..8).contains(&k) {
         return None;
     }
-    let mask = (1u64 << (8 * k)) - 1;
-    let x = (w ^ (ONES * u64::from(b'0'))) & mask;
-    if (x | x.wrapping_add(ONES * 6)) & HIGH_NIBBLES != 0 || x & 0xff == 0 {
+    // No leading zero: word_number allows them, a tag does not.
+    if w & 0xff == u64::from(b'0') {
         return None;
     }
-    let v = x << (64 - 8 * k);
+    Some((word_number(w, k)?, k + 1))
+}
+
+/// The number that the first `k` bytes of `w` (bytes in wire order) spell in ASCII digits,
+/// leading zeros allowed; `None` when `k` is not 1 to 8 or one of those bytes is not a digit.
+///
+/// For lengths and the CheckSum, whose digits end at a known offset: one digit check and two or
+/// three multiplies, where the byte loop took ten instructions a digit. Up to four digits (a
+/// CheckSum, nearly every BodyLength) are read as a `u32`, whose constants are immediates.
+#[inline(always)]
+pub(crate) fn word_number(w: u64, k: usize) -> Option<u32> {
+    match k {
+        1..=4 => short_number(w as u32, k),
+        5..=8 => long_number(w, k),
+        _ => None,
+    }
+}
+
+/// [`word_number`] of one to four digits.
+#[inline(always)]
+fn short_number(w: u32, k: usize) -> Option<u32> {
+    // Right-align the digits: the bytes after them shift out, zero bytes (digit 0) shift in.
+    let v = (w ^ 0x3030_3030) << (32 - 8 * k);
+    // Digits became 0..=9: no high nibble, and adding 6 does not make one. A carry out of an
+    // invalid byte only reaches later bytes, so the test can fail but never wrongly pass.
+    if (v | v.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 {
+        return None;
+    }
+    let v = v.wrapping_mul(10 << 8 | 1) >> 8;
+    Some((v & 0x00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16)
+}
+
+/// [`word_number`] of five to eight digits.
+#[inline(always)]
+fn long_number(w: u64, k: usize) -> Option<u32> {
+    // As in `short_number`, over the whole word.
+    let v = (w ^ (ONES * u64::from(b'0'))) << (64 - 8 * k);
+    if (v | v.wrapping_add(ONES * 6)) & HIGH_NIBBLES != 0 {
+        return None;
+    }
     let v = v.wrapping_mul(10 << 8 | 1) >> 8;
     let v = (v & 0x00ff_00ff_00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16;
     let v = (v & 0x0000_ffff_0000_ffff).wrapping_mul(10_000 << 32 | 1) >> 32;
-    Some((v as u32, k))
+    // At most 99,999,999.
+    Some(v as u32)
 }
 
 /// 0x80 in each byte of `w` that is zero, 0 elsewhere (exact: no carry crosses bytes).
@@ -190,9 +232,13 @@ mod tests {
         for t in tags {
             let text = format!("{t}=v");
             let want = read_tag(text.as_bytes(), 0).unwrap();
-            assert_eq!(word_tag(word(text.as_bytes())), Some(want), "{text}");
+            assert_eq!(
+                word_tag(word(text.as_bytes())),
+                Some((want.0, want.1 + 1)),
+                "{text}"
+            );
         }
-        assert_eq!(word_tag(word(b"9999999=")), Some((9_999_999, 7)));
+        assert_eq!(word_tag(word(b"9999999=")), Some((9_999_999, 8)));
         // Eight digits do not fit the word with their `=`: the byte loop decides.
         assert_eq!(word_tag(word(b"12345678=")), None);
         // Malformed: each must be refused (the byte loop then names the error).
@@ -215,6 +261,40 @@ mod tests {
         for b in bad {
             assert_eq!(word_tag(word(b)), None, "{:?}", String::from_utf8_lossy(b));
             assert!(read_tag(b, 0).is_err() || b.len() > 8);
+        }
+    }
+
+    #[test]
+    fn word_numbers_agree_with_parse_len() {
+        // Every length of one to eight digits, leading zeros included, each cut from a word
+        // whose later bytes are not digits, digits, or SOH.
+        let texts = (0u32..2_000)
+            .chain((2_000..100_000_000).step_by(9_973))
+            .flat_map(|n| [format!("{n}"), format!("{n:08}"), format!("{n:03}")]);
+        for text in texts {
+            for tail in ["=\x01\x01\x01\x01\x01\x01\x01\x01", "99999999", "\x01"] {
+                let bytes = format!("{text}{tail}");
+                let k = text.len();
+                let want = crate::codec::decode::parse_len(text.as_bytes()).map(|v| v as u32);
+                assert_eq!(
+                    word_number(word(bytes.as_bytes()), k),
+                    want,
+                    "{bytes:?} {k}"
+                );
+            }
+        }
+        assert_eq!(word_number(word(b"12345678"), 0), None);
+        assert_eq!(word_number(word(b"12345678"), 9), None);
+        // Each non-digit byte, at each of the eight places, is refused.
+        for at in 0..8 {
+            for b in (0u8..=255).filter(|b| !b.is_ascii_digit()) {
+                let mut w = *b"12345678";
+                w[at] = b;
+                for k in at + 1..=8 {
+                    assert_eq!(word_number(word(&w), k), None, "{w:?} {k}");
+                }
+                assert!(word_number(word(&w), at).is_some() || at == 0);
+            }
         }
     }
 

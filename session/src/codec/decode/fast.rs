@@ -20,7 +20,7 @@
 
 use super::block::{self, Sums};
 use super::{parse_len, Field};
-use crate::codec::scan::{soh_bits, word_tag};
+use crate::codec::scan::{soh_bits, word_number, word_tag};
 use crate::codec::{checksum, tags, SOH};
 
 /// `<SOH>10=` and the closing SOH of the trailer as one word, with the mask of those bytes.
@@ -47,7 +47,8 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
     if trailer & TRAILER_MASK != TRAILER {
         return None;
     }
-    let declared_sum = u8::try_from(parse_len(frame.get(len - 4..len - 1)?)?).ok()?;
+    // The three digits are bytes 4 to 6 of the trailer word.
+    let declared_sum = u8::try_from(word_number(trailer >> 32, 3)?).ok()?;
     // The body (header included) up to the trailer's `10=`; it ends with a SOH.
     let body_end = len - 7;
     let body = frame.get(..body_end)?;
@@ -86,7 +87,12 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
         return None;
     }
     let bl = head[1];
-    let declared_len = parse_len(frame.get(bl.range())?)?;
+    // BodyLength(9) ends before the body, so its word is inside the frame. Nine digits (a body
+    // of 100 MB, or leading zeros) do not fit the word: the byte loop reads them.
+    let declared_len = match word_number(word_at(frame.get(bl.start as usize..)?)?, bl.len()) {
+        Some(v) => v as usize,
+        None => nine_digit_len(frame.get(bl.range())?)?,
+    };
     if declared_len != body_end - (bl.end as usize + 1) {
         return None;
     }
@@ -99,6 +105,12 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
         end: (len - 1) as u32,
     };
     Some(n + 1)
+}
+
+/// A BodyLength of nine digits, or one that is not a number.
+#[cold]
+fn nine_digit_len(digits: &[u8]) -> Option<usize> {
+    parse_len(digits)
 }
 
 /// The SOH mask of a body shorter than a block: whole words, then the word that ends the
@@ -130,9 +142,8 @@ impl Fields<'_, '_> {
     #[inline(always)]
     fn close_all(&mut self, base: usize, mut mask: u64) -> Option<()> {
         while mask != 0 {
-            let soh = base + mask.trailing_zeros() as usize;
+            self.close(base + mask.trailing_zeros() as usize)?;
             mask &= mask - 1;
-            self.close(soh)?;
         }
         Some(())
     }
@@ -145,14 +156,14 @@ impl Fields<'_, '_> {
         // but lets the compiler see it and drop the bounds check.
         let at = start.min(self.frame.len().saturating_sub(8));
         let w = word_at(self.frame.get(at..)?)?;
-        let (tag, k) = word_tag(w)?;
+        let (tag, value_at) = word_tag(w)?;
         if is_general_path_tag(tag) {
             return None;
         }
-        // The tag's bytes are digits and byte k is `=`, so the SOH comes after the `=`.
+        // The tag's bytes are digits and the `=` ends them, so the SOH comes after the `=`.
         *self.slots.next()? = Field {
             tag,
-            start: (start + k + 1) as u32,
+            start: (start + value_at) as u32,
             end: soh as u32,
         };
         self.start = soh + 1;
