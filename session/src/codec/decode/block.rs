@@ -92,8 +92,15 @@ mod sse2 {
             let mut acc = sums.0;
             for i in 0..4 {
                 let bytes = _mm_loadu_si128(block.as_ptr().add(16 * i).cast::<__m128i>());
-                let kept = _mm_loadu_si128(keep.as_ptr().add(16 * i).cast::<__m128i>());
-                acc = _mm_add_epi8(acc, _mm_and_si128(bytes, kept));
+                // Only the last block of a frame overlaps (skip > 0): the others add their
+                // bytes unmasked, 8 instructions a block fewer (29 a NewOrderSingle).
+                let kept = if skip == 0 {
+                    bytes
+                } else {
+                    let keep = _mm_loadu_si128(keep.as_ptr().add(16 * i).cast::<__m128i>());
+                    _mm_and_si128(bytes, keep)
+                };
+                acc = _mm_add_epi8(acc, kept);
                 let bits = _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, sohs)) as u16;
                 soh |= u64::from(bits) << (16 * i);
             }
