@@ -24,11 +24,6 @@ impl Field {
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
-
-    /// The value's length in bytes.
-    pub(crate) fn len(&self) -> usize {
-        self.end.saturating_sub(self.start) as usize
-    }
 }
 
 /// Decodes frames; owns the reusable field index so decoding allocates nothing once warm.

@@ -76,20 +76,26 @@ pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
     };
     // The slots used, counted from those left rather than kept in a counter.
     let (n, start) = (slot_count - fields_out.slots.len(), fields_out.start);
-    if start != body_end || n < 3 {
+    if start != body_end {
         return None;
     }
-    let head = fields.get(..3)?;
-    if head[0].tag != tags::BEGIN_STRING
-        || head[1].tag != tags::BODY_LENGTH
-        || head[2].tag != tags::MSG_TYPE
+    let [begin, bl, msg_type, ..] = *fields.get(..n)? else {
+        return None;
+    };
+    if begin.tag != tags::BEGIN_STRING
+        || bl.tag != tags::BODY_LENGTH
+        || msg_type.tag != tags::MSG_TYPE
     {
         return None;
     }
-    let bl = head[1];
-    // BodyLength(9) ends before the body, so its word is inside the frame. Nine digits (a body
-    // of 100 MB, or leading zeros) do not fit the word: the byte loop reads them.
-    let declared_len = match word_number(word_at(frame.get(bl.start as usize..)?)?, bl.len()) {
+    // BodyLength(9) ends before the body, so its word is inside the frame (the `min`, as in
+    // `close`, changes nothing). Nine digits (a body of 100 MB, or leading zeros) do not fit the
+    // word: the byte loop reads them.
+    let at = (bl.start as usize).min(len - 8);
+    // end >= start in every field the loop made; were it not, the wrapped length would fail
+    // `word_number` and then `get`.
+    let digits = bl.end.wrapping_sub(bl.start) as usize;
+    let declared_len = match word_number(word_at(frame.get(at..)?)?, digits) {
         Some(v) => v as usize,
         None => nine_digit_len(frame.get(bl.range())?)?,
     };
