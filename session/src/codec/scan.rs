@@ -66,16 +66,11 @@ pub(crate) fn word_tag(w: u64) -> Option<(u32, usize)> {
     // the two paths' k kept a caller from folding its `+ 1` into one `lea` (two instructions
     // a field).
     let value_at = (bit / 8) as usize + 2;
-    // Digits became 0..=9: no high nibble, and adding 6 does not make one. A carry out of an
-    // invalid byte only reaches later bytes, so the test can fail but never wrongly pass.
-    if (v | v.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 || x & 0xff == 0 {
+    // No leading zero (digit 0 in byte 0).
+    if x & 0xff == 0 {
         return None;
     }
-    // Combine adjacent digits into pairs and pairs into the number. Every byte is a digit, so
-    // no byte needs masking first.
-    let v = v.wrapping_mul(10 << 8 | 1) >> 8;
-    let v = (v & 0x00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16;
-    Some((v, value_at))
+    Some((aligned_digits32(v)?, value_at))
 }
 
 /// [`word_tag`] when bytes 1 to 4 hold no `=`: a tag of five to seven digits, or `None` (an `=`
@@ -112,21 +107,32 @@ pub(crate) fn word_number(w: u64, k: usize) -> Option<u32> {
 #[inline(always)]
 fn short_number(w: u32, k: usize) -> Option<u32> {
     // Right-align the digits: the bytes after them shift out, zero bytes (digit 0) shift in.
-    let v = (w ^ 0x3030_3030) << (32 - 8 * k);
-    // Digits became 0..=9: no high nibble, and adding 6 does not make one. A carry out of an
-    // invalid byte only reaches later bytes, so the test can fail but never wrongly pass.
-    if (v | v.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 {
-        return None;
-    }
-    let v = v.wrapping_mul(10 << 8 | 1) >> 8;
-    Some((v & 0x00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16)
+    aligned_digits32((w ^ 0x3030_3030) << (32 - 8 * k))
 }
 
 /// [`word_number`] of five to eight digits.
 #[inline(always)]
 fn long_number(w: u64, k: usize) -> Option<u32> {
-    // As in `short_number`, over the whole word.
-    let v = (w ^ (ONES * u64::from(b'0'))) << (64 - 8 * k);
+    aligned_digits64((w ^ (ONES * u64::from(b'0'))) << (64 - 8 * k))
+}
+
+/// The number of four right-aligned digits less `'0'` (leading zero bytes allowed, as digit
+/// 0); `None` when a byte is not 0 to 9.
+#[inline(always)]
+fn aligned_digits32(v: u32) -> Option<u32> {
+    // Digits are 0..=9: no high nibble, and adding 6 does not make one. A carry out of an
+    // invalid byte only reaches later bytes, so the test can fail but never wrongly pass.
+    if (v | v.wrapping_add(0x0606_0606)) & 0xf0f0_f0f0 != 0 {
+        return None;
+    }
+    // Combine adjacent digits into pairs and pairs into the number.
+    let v = v.wrapping_mul(10 << 8 | 1) >> 8;
+    Some((v & 0x00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16)
+}
+
+/// [`aligned_digits32`] of eight digits.
+#[inline(always)]
+fn aligned_digits64(v: u64) -> Option<u32> {
     if (v | v.wrapping_add(ONES * 6)) & HIGH_NIBBLES != 0 {
         return None;
     }
