@@ -41,8 +41,8 @@ pub(crate) fn soh_bits(w: u64) -> u64 {
 }
 
 /// The tag at the start of `w` (bytes in wire order) and the index of its value (one past the
-/// `=`), when the `=` is within the word and everything before it is a valid tag (digits, no leading zero). `None`
-/// leaves the verdict to the byte loop.
+/// `=`), when the `=` is within the word and everything before it is a valid tag (digits, no
+/// leading zero). `None` leaves the verdict to the byte loop.
 ///
 /// Branch-free apart from the verdict: one digit check over all tag bytes and a multiply-shift
 /// conversion. Tags of up to four digits (nearly all of them) have their `=` in bytes 1 to 4,
