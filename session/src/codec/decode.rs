@@ -20,6 +20,14 @@ pub struct Field {
 }
 
 impl Field {
+    /// An unused slot of the index.
+    #[cfg(test)]
+    pub(super) const EMPTY: Field = Field {
+        tag: 0,
+        start: 0,
+        end: 0,
+    };
+
     /// The value's byte range within the frame.
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
