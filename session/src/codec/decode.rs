@@ -35,9 +35,16 @@ impl Field {
 }
 
 /// Decodes frames; owns the reusable field index so decoding allocates nothing once warm.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Decoder {
     fields: Vec<Field>,
+    fast_path: fast::Variant,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
 }
 
 impl Decoder {
@@ -45,6 +52,7 @@ impl Decoder {
     pub fn new() -> Self {
         Decoder {
             fields: Vec::with_capacity(64),
+            fast_path: fast::Variant::detect(),
         }
     }
 
@@ -62,7 +70,7 @@ impl Decoder {
             self.fields.clear();
             return Err(DecodeError::FrameTooLong { len: frame.len() });
         }
-        let n = match fast::decode(frame, &mut self.fields[..]) {
+        let n = match fast::decode(self.fast_path, frame, &mut self.fields[..]) {
             Some(n) => n,
             None => checked::decode(frame, &mut self.fields)?,
         };

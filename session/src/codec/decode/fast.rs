@@ -35,13 +35,87 @@ const GENERAL_PATH_TAGS: [u64; 20] = {
     bits
 };
 
+/// Which compiled copy of the fast path a decoder runs, chosen once for the CPU.
+///
+/// On x86_64 CPUs with BMI1 and BMI2 (every Intel core since Haswell, every AMD since Zen) the
+/// same code runs compiled for them: `andn` and `shlx` take the `mov`/`not` pairs and the
+/// multi-uop `shl r, cl` out of each field's tag word. The x86_64 baseline lacks both, so the
+/// choice is made at run time, and once per decoder: asking `std`'s CPUID cache on each call
+/// cost ten instructions a decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Variant {
+    Baseline,
+    #[cfg(target_arch = "x86_64")]
+    Bmi(BmiDetected),
+}
+
+/// Proof that the CPU has BMI1 and BMI2: its field is private, so only [`Variant::detect`]
+/// makes one, and holding one is what makes calling `decode_bmi` sound.
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct BmiDetected(());
+
+impl Variant {
+    /// The best copy this CPU runs.
+    pub(super) fn detect() -> Variant {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2") {
+            return Variant::Bmi(BmiDetected(()));
+        }
+        Variant::Baseline
+    }
+}
+
 /// Decodes a well-formed frame into the first slots of `fields`; returns the field count, or
 /// `None` when the general path must decide.
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(super) fn decode(variant: Variant, frame: &[u8], fields: &mut [Field]) -> Option<usize> {
+    match variant {
+        Variant::Baseline => decode_baseline(frame, fields),
+        // SAFETY: the one requirement of a `target_feature` function is that the CPU has the
+        // features, and a `BmiDetected` is only made by `detect`, after detecting both.
+        #[cfg(target_arch = "x86_64")]
+        Variant::Bmi(BmiDetected(())) => unsafe { decode_bmi(frame, fields) },
+    }
+}
+
+/// [`decode`] by every copy this CPU runs, which must agree on the answer and the slots: how
+/// the tests hold the baseline and the BMI copy to the same rules.
+#[cfg(test)]
+pub(super) fn decode_each(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
+    let mut baseline = fields.to_vec();
+    let want = decode(Variant::Baseline, frame, &mut baseline);
+    let got = decode(Variant::detect(), frame, fields);
+    assert_eq!(got, want, "{:?}", String::from_utf8_lossy(frame));
+    if let Some(n) = got {
+        assert_eq!(fields[..n], baseline[..n]);
+    }
+    got
+}
+
+/// [`decode`] for the x86_64 baseline (or another target).
 ///
 /// Kept out of line: inlined into `Decoder::decode`, the caller's result pointers stayed live
 /// across the field loop and its constants were reloaded per field (18 instructions more).
 #[inline(never)]
-pub(super) fn decode(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
+fn decode_baseline(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
+    decode_frame(frame, fields)
+}
+
+/// [`decode`] compiled for BMI1 and BMI2: the fast path of a NewOrderSingle in 1,084
+/// instructions against the baseline's 1,145 (the whole decode 1,151 against 1,183; best of
+/// 30 interleaved runs 106.5 against 113.7 ns).
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+#[target_feature(enable = "bmi1,bmi2")]
+fn decode_bmi(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
+    decode_frame(frame, fields)
+}
+
+/// The fast path itself, inlined into each variant so that each is compiled for its CPU.
+#[inline(always)]
+fn decode_frame(frame: &[u8], fields: &mut [Field]) -> Option<usize> {
     let len = frame.len();
     let trailer = u64::from_le_bytes(*frame.last_chunk::<8>()?);
     if trailer & TRAILER_MASK != TRAILER {
@@ -244,7 +318,7 @@ mod tests {
             let sum = checksum(&m);
             m.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
             let exact: Box<[u8]> = m.into_boxed_slice();
-            let n = decode(&exact, &mut fields).expect("a plain frame takes the fast path");
+            let n = decode_each(&exact, &mut fields).expect("a plain frame takes the fast path");
             assert_eq!(fields[n - 2].tag, 5, "{pad}");
             assert_eq!(fields[n - 2].range(), exact.len() - 8..exact.len() - 8);
         }
@@ -265,7 +339,7 @@ mod tests {
             m.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
             let exact: Box<[u8]> = m.into_boxed_slice();
             let mut fields = vec![super::super::Field::EMPTY; 80];
-            let _ = decode(&exact, &mut fields);
+            let _ = decode_each(&exact, &mut fields);
         }
     }
 

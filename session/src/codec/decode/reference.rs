@@ -266,7 +266,7 @@ mod tests {
                 let mut all = vec![(55u32, vec![b'v'; first])];
                 all.extend_from_slice(&rest[..upto]);
                 let bytes = framed(&all);
-                let n = super::super::fast::decode(&bytes, &mut fields);
+                let n = super::super::fast::decode_each(&bytes, &mut fields);
                 let want = decode(&bytes).unwrap();
                 assert_eq!(n.map(|n| &fields[..n]), Some(&want[..]), "{first} {upto}");
                 // A `=` or a SOH in place of each byte of the first value: the fast path may
@@ -276,7 +276,7 @@ mod tests {
                         let mut bad = all.clone();
                         bad[0].1[at] = b;
                         let bytes = framed(&bad);
-                        if let Some(n) = super::super::fast::decode(&bytes, &mut fields) {
+                        if let Some(n) = super::super::fast::decode_each(&bytes, &mut fields) {
                             assert_eq!(&fields[..n], &decode(&bytes).unwrap()[..]);
                         }
                         check(&bytes).unwrap();
@@ -292,7 +292,7 @@ mod tests {
         #[test]
         fn fast_path_takes_plain_frames_and_agrees(bytes in plain_frame()) {
             let mut fields = vec![Field { tag: 0, start: 0, end: 0 }; 40];
-            let n = super::super::fast::decode(&bytes, &mut fields);
+            let n = super::super::fast::decode_each(&bytes, &mut fields);
             prop_assert!(n.is_some(), "{:?}", String::from_utf8_lossy(&bytes));
             let want = decode(&bytes).unwrap();
             prop_assert_eq!(&fields[..n.unwrap()], &want[..]);
