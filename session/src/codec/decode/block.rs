@@ -92,7 +92,7 @@ mod sse2 {
 
     /// CheckSum's byte sum in sixteen wrapping lanes, kept in a register across blocks.
     #[derive(Clone, Copy)]
-    pub(in super::super) struct Sums(__m128i);
+    pub(in super::super) struct Sums(pub(super) __m128i);
 
     impl Sums {
         #[inline(always)]
@@ -152,12 +152,11 @@ mod sse2 {
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod avx2 {
-    use super::{keep_from, Scanner, SOH};
+    use super::{keep_from, sse2, Scanner, SOH};
     use core::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi8,
         _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
-        _mm256_setzero_si256, _mm_add_epi8, _mm_cvtsi128_si32, _mm_sad_epu8, _mm_setzero_si128,
-        _mm_shuffle_epi32,
+        _mm256_setzero_si256, _mm_add_epi8,
     };
 
     /// Proof that the CPU has AVX2: the field is private, so only [`Avx2::detect`] makes one,
@@ -203,13 +202,12 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     #[inline]
     fn total(sums: __m256i) -> u8 {
+        // The two halves added into sixteen lanes, then folded as the SSE2 lanes are.
         let halves = _mm_add_epi8(
             _mm256_castsi256_si128(sums),
             _mm256_extracti128_si256::<1>(sums),
         );
-        let folded = _mm_add_epi8(halves, _mm_shuffle_epi32::<0b1110_1110>(halves));
-        // The low eight lanes now hold the sum; `psadbw` adds them into one u16.
-        _mm_cvtsi128_si32(_mm_sad_epu8(folded, _mm_setzero_si128())) as u8
+        sse2::Sums(halves).total()
     }
 
     /// [`super::sse2::scan`] in two 32-byte halves.

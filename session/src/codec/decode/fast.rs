@@ -1,8 +1,9 @@
 //! The fast path for well-formed frames: SOH positions first, then each field from one word.
 //!
 //! The trailer is checked first (`<SOH>10=nnn<SOH>` closes the frame). The body before it is
-//! then read in 64-byte blocks: a block's SOH positions become one bitmask (SSE2 on x86_64, see
-//! `block.rs`, which also adds the block's bytes to CheckSum), and each set bit closes a field.
+//! then read in 64-byte blocks: a block's SOH positions become one bitmask (SSE2 on x86_64, or
+//! AVX2 in the copy a capable CPU runs, see `Variant`; `block.rs` also adds the block's bytes
+//! to CheckSum), and each set bit closes a field.
 //! So where a field ends does not wait on the previous field's loads, only on a bit scan of a mask
 //! already in a register, and the fields' tag conversions overlap in the pipeline. The last block
 //! ends with the body and overlaps the one before (its mask shifted past the bytes already read),
@@ -274,9 +275,9 @@ impl Fields<'_, '_> {
     }
 }
 
-/// The bound the unchecked tag-word load relies on, checked in every test and debug build
-/// (release tests included): the property tests' random bodies and every frame the tests
-/// decode pass through it.
+/// The bound the unchecked tag-word load relies on, checked in debug builds and in this
+/// crate's unit tests (under `--release` too): the property tests' random bodies and every
+/// frame the tests decode pass through it.
 #[inline(always)]
 fn assert_in_body(start: usize, soh: usize, frame_len: usize) {
     if cfg!(any(test, debug_assertions)) {

@@ -253,14 +253,7 @@ mod tests {
         .iter()
         .map(|&(t, v)| (t, v.to_vec()))
         .collect();
-        let mut fields = vec![
-            Field {
-                tag: 0,
-                start: 0,
-                end: 0
-            };
-            40
-        ];
+        let mut fields = vec![Field::EMPTY; 40];
         for first in 0..150 {
             for upto in [0, 1, 2, 5, rest.len()] {
                 let mut all = vec![(55u32, vec![b'v'; first])];
@@ -291,7 +284,7 @@ mod tests {
 
         #[test]
         fn fast_path_takes_plain_frames_and_agrees(bytes in plain_frame()) {
-            let mut fields = vec![Field { tag: 0, start: 0, end: 0 }; 40];
+            let mut fields = vec![Field::EMPTY; 40];
             let n = super::super::fast::decode_each(&bytes, &mut fields);
             prop_assert!(n.is_some(), "{:?}", String::from_utf8_lossy(&bytes));
             let want = decode(&bytes).unwrap();
